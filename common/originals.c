@@ -1,2 +1,263 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder: being written */
+/* Recorded original values, persisted as "setting=value" lines so that revert works across restarts. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "originals.h"
+
+void originals_done(Originals *o) {
+        if (!o)
+                return;
+        for (size_t i = 0; i < o->n; i++) {
+                free(o->settings[i]);
+                free(o->values[i]);
+        }
+        free(o->settings);
+        free(o->values);
+        free(o->path);
+        *o = (Originals) {};
+}
+
+const char *originals_get(const Originals *o, const char *setting) {
+        for (size_t i = 0; i < o->n; i++)
+                if (streq(o->settings[i], setting))
+                        return o->values[i];
+        return NULL;
+}
+
+static int originals_append(Originals *o, const char *setting, const char *value) {
+        char **s, **v;
+        char *a, *b;
+
+        s = realloc(o->settings, (o->n + 1) * sizeof(char *));
+        if (!s)
+                return -ENOMEM;
+        o->settings = s;
+        v = realloc(o->values, (o->n + 1) * sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        o->values = v;
+        a = strdup(setting);
+        b = strdup(value);
+        if (!a || !b) {
+                free(a);
+                free(b);
+                return -ENOMEM;
+        }
+        o->settings[o->n] = a;
+        o->values[o->n] = b;
+        o->n++;
+        return 0;
+}
+
+static int escape(const char *s, FILE *f) {
+        for (; *s; s++)
+                switch (*s) {
+                case '\\':
+                        fputs("\\\\", f);
+                        break;
+                case '\n':
+                        fputs("\\n", f);
+                        break;
+                default:
+                        fputc(*s, f);
+                }
+        return 0;
+}
+
+int originals_serialize(const Originals *o, char **ret) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < o->n; i++) {
+                escape(o->settings[i], f);
+                fputc('=', f);
+                escape(o->values[i], f);
+                fputc('\n', f);
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        *ret = buf;
+        return 0;
+}
+
+static void unescape(char *s) {
+        char *w = s;
+
+        for (char *r = s; *r; r++) {
+                if (*r == '\\' && r[1]) {
+                        r++;
+                        *w++ = *r == 'n' ? '\n' : *r;
+                } else
+                        *w++ = *r;
+        }
+        *w = 0;
+}
+
+int originals_deserialize(const char *text, Originals *o) {
+        _cleanup_free_ char *copy = strdup(text);
+        char *line, *save = NULL;
+        int r;
+
+        if (!copy)
+                return -ENOMEM;
+        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *eq = strchr(line, '=');
+
+                if (!eq || eq == line)
+                        return -EBADMSG;
+                *eq = 0;
+                unescape(line);
+                unescape(eq + 1);
+                if (originals_get(o, line))
+                        continue;       /* first one wins, as when recording */
+                r = originals_append(o, line, eq + 1);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int originals_load(const char *path, Originals *ret) {
+        Originals o = {};
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        o.path = strdup(path);
+        if (!o.path)
+                return -ENOMEM;
+        f = fopen(path, "re");
+        if (!f) {
+                if (errno != ENOENT) {
+                        r = negative_errno();
+                        originals_done(&o);
+                        return r;
+                }
+                *ret = o;
+                return 0;
+        }
+        FILE *m = open_memstream(&text, &size);
+        if (!m) {
+                fclose(f);
+                originals_done(&o);
+                return -ENOMEM;
+        }
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+                fwrite(buf, 1, n, m);
+        fclose(f);
+        fclose(m);
+        r = originals_deserialize(text ?: "", &o);
+        free(text);
+        if (r < 0) {
+                originals_done(&o);
+                return r;
+        }
+        *ret = o;
+        return 0;
+}
+
+/* mkdir -p of the parent directory. */
+static int mkdir_parents(const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+                *s = 0;
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
+                *s = '/';
+        }
+        return 0;
+}
+
+static int originals_persist(const Originals *o) {
+        _cleanup_free_ char *text = NULL, *tmp = NULL;
+        int r;
+
+        if (!o->path)
+                return 0;
+        if (o->n == 0) {
+                if (unlink(o->path) < 0 && errno != ENOENT)
+                        return negative_errno();
+                return 0;
+        }
+        r = originals_serialize(o, &text);
+        if (r < 0)
+                return r;
+        r = mkdir_parents(o->path);
+        if (r < 0)
+                return r;
+        if (asprintf(&tmp, "%s.tmp", o->path) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return negative_errno();
+        size_t len = strlen(text);
+        if (write(fd, text, len) != (ssize_t) len) {
+                r = negative_errno();
+                (void) unlink(tmp);
+                return r;
+        }
+        if (rename(tmp, o->path) < 0) {
+                r = negative_errno();
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+int originals_record(Originals *o, const char *setting, const char *value) {
+        int r;
+
+        if (originals_get(o, setting))
+                return 0;
+        r = originals_append(o, setting, value);
+        if (r < 0)
+                return r;
+        r = originals_persist(o);
+        if (r < 0) {
+                /* Not persisted means not recorded: keep memory and disk the same. */
+                o->n--;
+                free(o->settings[o->n]);
+                free(o->values[o->n]);
+                return r;
+        }
+        return 1;
+}
+
+int originals_forget(Originals *o, const char *setting) {
+        for (size_t i = 0; i < o->n; i++)
+                if (streq(o->settings[i], setting)) {
+                        free(o->settings[i]);
+                        free(o->values[i]);
+                        memmove(o->settings + i, o->settings + i + 1, (o->n - i - 1) * sizeof(char *));
+                        memmove(o->values + i, o->values + i + 1, (o->n - i - 1) * sizeof(char *));
+                        o->n--;
+                        return originals_persist(o);
+                }
+        return 0;
+}
+
+int originals_forget_all(Originals *o) {
+        for (size_t i = 0; i < o->n; i++) {
+                free(o->settings[i]);
+                free(o->values[i]);
+        }
+        o->n = 0;
+        return originals_persist(o);
+}

@@ -1,2 +1,139 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder: being written */
+/* /sys access for network devices and CPUs: XPS masks, the online CPU set, the driver name. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "sysfs-net.h"
+
+static bool ifname_valid(const char *ifname) {
+        return !isempty(ifname) && strlen(ifname) < IFNAMSIZ && !strchr(ifname, '/') &&
+               !streq(ifname, ".") && !streq(ifname, "..");
+}
+
+static int read_line(const char *path, char *buf, size_t size) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n;
+
+        if (fd < 0)
+                return negative_errno();
+        n = read(fd, buf, size - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        return 0;
+}
+
+int sysfs_read_xps(const char *ifname, NetdevSnapshot *snap) {
+        char path[PATH_MAX], buf[4096];
+        unsigned n_queues = 0;
+        CpuSet *masks;
+        int r;
+
+        if (!ifname_valid(ifname))
+                return -EINVAL;
+        snprintf(path, sizeof path, "/sys/class/net/%s/queues", ifname);
+        DIR *d = opendir(path);
+        if (!d)
+                return negative_errno();
+        for (struct dirent *de; (de = readdir(d));) {
+                unsigned q;
+                int end = 0;
+
+                if (sscanf(de->d_name, "tx-%u%n", &q, &end) == 1 && de->d_name[end] == 0 && q + 1 > n_queues)
+                        n_queues = q + 1;
+        }
+        closedir(d);
+
+        masks = calloc(n_queues ?: 1, sizeof(CpuSet));
+        if (!masks)
+                return -ENOMEM;
+        for (unsigned q = 0; q < n_queues; q++) {
+                snprintf(path, sizeof path, "/sys/class/net/%s/queues/tx-%u/xps_cpus", ifname, q);
+                r = read_line(path, buf, sizeof buf);
+                if (r >= 0)
+                        r = cpuset_parse_mask(buf, &masks[q]);
+                if (r < 0) {
+                        for (unsigned i = 0; i < q; i++)
+                                cpuset_done(&masks[i]);
+                        free(masks);
+                        return r;
+                }
+        }
+
+        for (unsigned i = 0; i < snap->n_xps; i++)
+                cpuset_done(&snap->xps[i]);
+        free(snap->xps);
+        snap->xps = masks;
+        snap->n_xps = n_queues;
+        return 0;
+}
+
+int sysfs_write_xps(const char *ifname, unsigned queue, const CpuSet *mask) {
+        _cleanup_free_ char *s = NULL;
+        char path[PATH_MAX];
+        ssize_t n;
+        int r;
+
+        if (!ifname_valid(ifname))
+                return -EINVAL;
+        r = cpuset_format_mask(mask, &s);
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof path, "/sys/class/net/%s/queues/tx-%u/xps_cpus", ifname, queue);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        n = write(fd, s, strlen(s));
+        if (n < 0)
+                return negative_errno();
+        return 0;
+}
+
+int sysfs_read_online_cpus(CpuSet *ret) {
+        char buf[4096];
+        int r;
+
+        r = read_line("/sys/devices/system/cpu/online", buf, sizeof buf);
+        if (r < 0)
+                return r;
+        return cpuset_parse_list(buf, ret);
+}
+
+int sysfs_read_driver(const char *ifname, char *ret, size_t size) {
+        char path[PATH_MAX], target[PATH_MAX];
+        ssize_t n;
+
+        if (!ifname_valid(ifname) || size == 0)
+                return -EINVAL;
+        snprintf(path, sizeof path, "/sys/class/net/%s/device/driver", ifname);
+        n = readlink(path, target, sizeof target - 1);
+        if (n > 0) {
+                target[n] = 0;
+                snprintf(ret, size, "%s", basename(target));
+                return 0;
+        }
+
+        /* Virtual devices (veth, tun, bridge) have no device link: ask the driver itself. */
+        struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+        struct ifreq ifr = { .ifr_data = (void *) &info };
+        snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+        _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return negative_errno();
+        if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+                return negative_errno();
+        snprintf(ret, size, "%.*s", (int) sizeof info.driver, info.driver);
+        return 0;
+}
