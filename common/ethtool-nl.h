@@ -26,7 +26,8 @@ int ethtool_nl_set_offload(EthtoolNl *e, int ifindex, Offload o, bool on, char *
 
 /* Monitor: a second socket joined to the "monitor" multicast group. The fd goes into sd-event;
  * on readability call ethtool_nl_monitor_receive(), which calls cb for each CHANNELS_NTF or
- * FEATURES_NTF with the ifindex concerned. Returns 0 or -errno (-EAGAIN when drained). */
+ * FEATURES_NTF with the ifindex concerned. Returns 0 once drained, -ENOBUFS after an
+ * overrun (notifications were lost: rescan), other -errno on failure. */
 typedef enum EthtoolEvent {
         ETHTOOL_EVENT_CHANNELS,
         ETHTOOL_EVENT_FEATURES,
