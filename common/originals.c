@@ -58,6 +58,9 @@ static int originals_append(Originals *o, const char *setting, const char *value
 static int escape(const char *s, FILE *f) {
         for (; *s; s++)
                 switch (*s) {
+                case '=':
+                        fputs("\\=", f);
+                        break;
                 case '\\':
                         fputs("\\\\", f);
                         break;
@@ -112,9 +115,12 @@ int originals_deserialize(const char *text, Originals *o) {
         if (!copy)
                 return -ENOMEM;
         for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char *eq = strchr(line, '=');
+                char *eq = line;
 
-                if (!eq || eq == line)
+                /* The separator is the first '=' not escaped by a backslash. */
+                while (*eq && *eq != '=')
+                        eq += eq[0] == '\\' && eq[1] ? 2 : 1;
+                if (!*eq || eq == line)
                         return -EBADMSG;
                 *eq = 0;
                 unescape(line);

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* D-Bus glue of vnettune-guestd: org.vnettune.Guest1.Manager and .Link vtables. */
+#pragma once
+
+#include "guest-manager.h"
+
+int guest_bus_setup(Manager *m);
+void guest_bus_link_added(Manager *m, Link *l);
+void guest_bus_link_removed(Manager *m, Link *l);
+/* Queues one PropertiesChanged for the link (sent once per object per loop iteration). */
+void guest_bus_link_changed(Manager *m, Link *l);

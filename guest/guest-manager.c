@@ -1,0 +1,1207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Manager of vnettune-guestd: event sources, link table, and the reconcile step (snapshot, plan, apply, record). */
+#include <dirent.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest-bus.h"
+#include "guest-manager.h"
+#include "log.h"
+#include "macro.h"
+#include "message-ids.h"
+#include "sysctl.h"
+#include "sysfs-net.h"
+
+static const char *const reason_table[_REASON_MAX] = {
+        [REASON_NONE] = "none",
+        [REASON_DRIFT] = "drift",
+        [REASON_CPU] = "cpu",
+        [REASON_BOOT] = "boot",
+        [REASON_HOTPLUG] = "hotplug",
+        [REASON_RELOAD] = "reload",
+        [REASON_API] = "api",
+};
+
+const char *reason_to_string(Reason r) {
+        return r >= 0 && r < _REASON_MAX ? reason_table[r] : NULL;
+}
+
+static const char *const link_state_table[_LINK_STATE_MAX] = {
+        [LINK_STATE_PENDING] = "pending",
+        [LINK_STATE_TUNED] = "tuned",
+        [LINK_STATE_DEGRADED] = "degraded",
+        [LINK_STATE_DRIFTED] = "drifted",
+        [LINK_STATE_FAILED] = "failed",
+        [LINK_STATE_UNMANAGED] = "unmanaged",
+        [LINK_STATE_REVERTED] = "reverted",
+};
+
+const char *link_state_to_string(LinkState s) {
+        return s >= 0 && s < _LINK_STATE_MAX ? link_state_table[s] : NULL;
+}
+
+static uint64_t now_realtime_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static int strv_extend(char ***l, const char *s) {
+        size_t n = 0;
+        char **t, *c;
+
+        if (*l)
+                while ((*l)[n])
+                        n++;
+        c = strdup(s);
+        if (!c)
+                return -ENOMEM;
+        t = realloc(*l, (n + 2) * sizeof(char *));
+        if (!t) {
+                free(c);
+                return -ENOMEM;
+        }
+        t[n] = c;
+        t[n + 1] = NULL;
+        *l = t;
+        return 0;
+}
+
+static bool strv_contains(char **l, const char *s) {
+        for (char **i = l; i && *i; i++)
+                if (streq(*i, s))
+                        return true;
+        return false;
+}
+
+/* ---- kernel operations wired to the adapters ---- */
+
+static int op_set_channels(void *userdata, int ifindex, const Channels *c, char **ret_error) {
+        Manager *m = userdata;
+        return m->ethtool ? ethtool_nl_set_channels(m->ethtool, ifindex, c, ret_error) : -EOPNOTSUPP;
+}
+
+static int op_set_xps(void *userdata, int ifindex, const char *ifname, unsigned queue, const CpuSet *mask) {
+        char name[IF_NAMESIZE];
+
+        /* sysfs is addressed by name: resolve the index now, a rename may have happened. */
+        if (!if_indextoname((unsigned) ifindex, name))
+                return -ENODEV;
+        return sysfs_write_xps(name, queue, mask);
+}
+
+static int op_set_mtu(void *userdata, int ifindex, uint32_t mtu, char **ret_error) {
+        Manager *m = userdata;
+        return rtnl_link_set_mtu_by_index(m->rtnl, ifindex, mtu, ret_error);
+}
+
+static int op_set_offload(void *userdata, int ifindex, Offload o, bool on, char **ret_error) {
+        Manager *m = userdata;
+        return m->ethtool ? ethtool_nl_set_offload(m->ethtool, ifindex, o, on, ret_error) : -EOPNOTSUPP;
+}
+
+static int op_set_sysctl(void *userdata, const char *key, const char *value) {
+        return sysctl_write(key, value);
+}
+
+/* ---- links ---- */
+
+static Link *link_free(Link *l) {
+        if (!l)
+                return NULL;
+        netdev_snapshot_done(&l->snap);
+        originals_done(&l->originals);
+        free(l->path);
+        free(l->last_error);
+        strv_free(l->reported);
+        free(l);
+        return NULL;
+}
+
+Link *manager_find_link(Manager *m, int ifindex) {
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->ifindex == ifindex)
+                        return m->links[i];
+        return NULL;
+}
+
+static int link_originals_path(Manager *m, int ifindex, char **ret) {
+        return asprintf(ret, "%s/links/%d", m->state_dir, ifindex) < 0 ? -ENOMEM : 0;
+}
+
+static int link_new(Manager *m, int ifindex, Link **ret) {
+        _cleanup_free_ char *opath = NULL;
+        char buf[32];
+        Link *l, **t;
+        int r;
+
+        l = calloc(1, sizeof *l);
+        if (!l)
+                return -ENOMEM;
+        l->manager = m;
+        l->ifindex = ifindex;
+        l->snap.ifindex = ifindex;
+        l->state = LINK_STATE_PENDING;
+        snprintf(buf, sizeof buf, "%d", ifindex);
+        r = sd_bus_path_encode("/org/vnettune/Guest1/link", buf, &l->path);
+        if (r < 0)
+                goto fail;
+        r = link_originals_path(m, ifindex, &opath);
+        if (r < 0)
+                goto fail;
+        r = originals_load(opath, &l->originals);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot read recorded originals %s, starting afresh: %m", opath);
+                r = originals_load("/dev/null", &l->originals);
+                if (r < 0)
+                        goto fail;
+                free(l->originals.path);
+                l->originals.path = TAKE_PTR(opath);
+        }
+        t = realloc(m->links, (m->n_links + 1) * sizeof(Link *));
+        if (!t) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        m->links = t;
+        m->links[m->n_links++] = l;
+        *ret = l;
+        return 0;
+fail:
+        link_free(l);
+        return r;
+}
+
+static void link_remove(Manager *m, Link *l) {
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i] == l) {
+                        memmove(m->links + i, m->links + i + 1, (m->n_links - i - 1) * sizeof(Link *));
+                        m->n_links--;
+                        break;
+                }
+        if (l->exported)
+                guest_bus_link_removed(m, l);
+        /* The device is gone: nothing left to revert. */
+        (void) originals_forget_all(&l->originals);
+        link_free(l);
+}
+
+static char *fieldf(const char *fmt, ...) _printf_(1, 2);
+static char *fieldf(const char *fmt, ...) {
+        va_list ap;
+        char *s;
+
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        return s;
+}
+
+/* Journal entry for one link setting: INTERFACE, IFINDEX, VNETTUNE_* fields, caller uid for API. */
+static void log_link_setting(int level, int error, const char *message_id, Link *l, const char *setting,
+                             const char *old, const char *new, Reason reason, uint32_t uid, const char *fmt, ...)
+        _printf_(10, 11);
+static void log_link_setting(int level, int error, const char *message_id, Link *l, const char *setting,
+                             const char *old, const char *new, Reason reason, uint32_t uid, const char *fmt, ...) {
+        char *fields[9] = {};
+        size_t k = 0;
+        char msg[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        if (l) {
+                fields[k++] = fieldf("INTERFACE=%s", l->snap.name);
+                fields[k++] = fieldf("IFINDEX=%d", l->ifindex);
+        }
+        fields[k++] = fieldf("VNETTUNE_SETTING=%s", setting);
+        fields[k++] = fieldf("VNETTUNE_OLD=%s", old ?: "");
+        fields[k++] = fieldf("VNETTUNE_NEW=%s", new ?: "");
+        fields[k++] = fieldf("VNETTUNE_REASON=%s", reason_to_string(reason));
+        if (reason == REASON_API)
+                fields[k++] = fieldf("VNETTUNE_UID=%u", uid);
+        bool ok = true;
+        for (size_t i = 0; i < k; i++)
+                ok = ok && fields[i];
+        if (ok)
+                log_struct_fields(level, error, message_id, fields, "%s", msg);
+        else
+                log_oom();
+        for (size_t i = 0; i < k; i++)
+                free(fields[i]);
+}
+
+static void link_set_error(Link *l, const char *e) {
+        (void) free_and_strdup(&l->last_error, e);
+}
+
+static const char *action_error(const Action *a, char *buf, size_t size) {
+        if (a->error)
+                snprintf(buf, size, "%s (%s)", a->error, strerror(-a->result));
+        else
+                snprintf(buf, size, "%s", strerror(-a->result));
+        return buf;
+}
+
+/* Reads the whole snapshot of a link: rtnl, ethtool, sysfs. -ENODEV when the link is gone. */
+static int link_refresh(Manager *m, Link *l) {
+        int r;
+
+        r = rtnl_link_read(m->rtnl, l->ifindex, &l->snap);
+        if (r < 0)
+                return r;
+        if (!l->driver[0])
+                (void) sysfs_read_driver(l->snap.name, l->driver, sizeof l->driver);
+        snprintf(l->snap.driver, sizeof l->snap.driver, "%s", l->driver);
+        l->snap.channels_error = m->ethtool ? ethtool_nl_get_channels(m->ethtool, l->ifindex, &l->snap.channels)
+                                            : -EOPNOTSUPP;
+        if (l->snap.channels_error < 0)
+                l->snap.channels = (Channels) {};
+        l->snap.features_error = m->ethtool ? ethtool_nl_get_offloads(m->ethtool, l->ifindex, l->snap.offloads)
+                                            : -EOPNOTSUPP;
+        l->snap.xps_error = sysfs_read_xps(l->snap.name, &l->snap);
+        return 0;
+}
+
+static DriftMode link_drift_mode(Manager *m, Link *l) {
+        if (l->policy && l->policy->settings.drift >= 0)
+                return l->policy->settings.drift;
+        return m->policy.daemon.drift;
+}
+
+static void link_update_policy(Manager *m, Link *l) {
+        l->policy = policy_find_link(&m->policy, l->snap.name, l->driver, l->snap.mac);
+}
+
+/* Logs the result of an executed (or refused) action and records it on the link. Returns true on change. */
+static bool link_report_action(Link *l, Action *a, Reason reason) {
+        char ebuf[512];
+
+        if (a->refused) {
+                if (!strv_contains(l->reported, a->setting)) {
+                        log_link_setting(LOG_WARNING, 0, VNT_MESSAGE_SETTING_REFUSED, l, a->setting, a->current,
+                                         a->desired, reason, l->api_uid, "%s: %s, ignoring", l->snap.name, a->refused);
+                        (void) strv_extend(&l->reported, a->setting);
+                }
+                link_set_error(l, a->refused);
+                return false;
+        }
+        if (a->result < 0) {
+                action_error(a, ebuf, sizeof ebuf);
+                if (!strv_contains(l->reported, a->setting)) {
+                        log_link_setting(LOG_WARNING, a->result, VNT_MESSAGE_SETTING_FAILED, l, a->setting,
+                                         a->current, a->desired, reason, l->api_uid, "%s: setting %s to %s failed: %s, ignoring",
+                                         l->snap.name, a->setting, a->desired, ebuf);
+                        (void) strv_extend(&l->reported, a->setting);
+                }
+                link_set_error(l, ebuf);
+                return false;
+        }
+        /* Re-written to the same value (XPS after a channel change): not a change worth a line. */
+        if (streq_ptr(a->current, a->desired))
+                return true;
+        log_link_setting(LOG_INFO, 0, VNT_MESSAGE_SETTING_CHANGED, l, a->setting, a->current, a->desired, reason, l->api_uid,
+                         "%s: %s %s -> %s (%s)", l->snap.name, a->setting, isempty(a->current) ? "-" : a->current,
+                         a->desired, reason_to_string(reason));
+        return true;
+}
+
+static void link_reconcile(Manager *m, Link *l) {
+        Reason reason = l->reason;
+        Plan plan = {};
+        size_t n_changes, n_failed = 0, n_refused = 0, n_done = 0;
+        _cleanup_free_ bool *recorded = NULL;
+        bool drift_like;
+        int r;
+
+        l->reason = REASON_NONE;
+        if (!l->initialized)
+                return;
+
+        r = link_refresh(m, l);
+        if (r == -ENODEV) {
+                log_debug("Link %d vanished during reconcile, waiting for its removal event.", l->ifindex);
+                return;
+        }
+        if (r < 0) {
+                log_warning_errno(r, "Cannot read link %d: %m, ignoring", l->ifindex);
+                return;
+        }
+        link_update_policy(m, l);
+        if (!l->exported)
+                guest_bus_link_added(m, l);
+
+        if (!l->policy) {
+                l->state = LINK_STATE_UNMANAGED;
+                goto done;
+        }
+        if (l->suspended && reason != REASON_API && reason != REASON_RELOAD)
+                goto done;
+        l->suspended = false;
+
+        r = plan_link(&l->snap, &l->policy->settings, &m->online, &plan);
+        if (r < 0) {
+                log_warning_errno(r, "%s: planning failed: %m", l->snap.name);
+                link_set_error(l, strerror(-r));
+                l->state = LINK_STATE_FAILED;
+                goto done;
+        }
+        n_changes = plan_n_changes(&plan);
+
+        /* Drift: the link was tuned (or had been seen) and the kernel or someone else changed it. */
+        drift_like = reason == REASON_DRIFT || reason == REASON_CPU;
+        if (drift_like && n_changes > 0) {
+                DriftMode mode = link_drift_mode(m, l);
+
+                for (size_t i = 0; i < plan.n; i++) {
+                        Action *a = &plan.actions[i];
+                        if (a->refused || streq_ptr(a->current, a->desired))
+                                continue;
+                        log_link_setting(mode == DRIFT_IGNORE ? LOG_DEBUG : LOG_NOTICE, 0, VNT_MESSAGE_DRIFT, l,
+                                         a->setting, a->desired, a->current, reason, l->api_uid,
+                                         "%s: %s drifted from %s to %s (%s)%s", l->snap.name, a->setting,
+                                         a->desired, isempty(a->current) ? "-" : a->current,
+                                         reason_to_string(reason),
+                                         mode == DRIFT_ENFORCE ? ", re-applying" : "");
+                }
+                if (mode != DRIFT_ENFORCE) {
+                        l->state = LINK_STATE_DRIFTED;
+                        goto done;
+                }
+        }
+
+        /* Record originals before the first change of each setting, then apply. */
+        recorded = calloc(plan.n + 1, sizeof(bool));
+        if (!recorded) {
+                log_oom();
+                goto done;
+        }
+        for (size_t i = 0; i < plan.n; i++) {
+                Action *a = &plan.actions[i];
+                if (a->refused || isempty(a->current))
+                        continue;
+                r = originals_record(&l->originals, a->setting, a->current);
+                if (r < 0) {
+                        /* Without a record we could not revert it: do not change it. */
+                        free(a->refused);
+                        a->refused = fieldf("cannot record the original value: %s", strerror(-r));
+                }
+                recorded[i] = r > 0;
+        }
+        executor_run(&m->ops, m, l->ifindex, l->snap.name, &plan);
+        /* A setting that failed was not changed: a record made just for it would only haunt a revert. */
+        for (size_t i = 0; i < plan.n; i++)
+                if (recorded[i] && plan.actions[i].result < 0)
+                        (void) originals_forget(&l->originals, plan.actions[i].setting);
+
+        for (size_t i = 0; i < plan.n; i++) {
+                Action *a = &plan.actions[i];
+                if (link_report_action(l, a, reason))
+                        n_done++;
+                else if (a->refused)
+                        n_refused++;
+                else
+                        n_failed++;
+        }
+        if (n_done > 0)
+                l->last_change_usec = now_realtime_usec();
+        if (n_failed == 0 && n_refused == 0) {
+                l->state = LINK_STATE_TUNED;
+                link_set_error(l, NULL);
+        } else if (n_done == 0 && n_failed > 0 && n_changes == n_failed)
+                l->state = LINK_STATE_FAILED;
+        else
+                l->state = LINK_STATE_DEGRADED;
+
+        /* Our own changes made the kernel rewrite things (XPS after channels): read the result. */
+        if (n_done > 0)
+                (void) link_refresh(m, l);
+done:
+        plan_done(&plan);
+        l->api_pending = false;
+        guest_bus_link_changed(m, l);
+}
+
+/* ---- sysctls ---- */
+
+static void manager_reconcile_sysctls(Manager *m) {
+        const DaemonConfig *c = &m->policy.daemon;
+        Reason reason = m->sysctl_reason;
+        _cleanup_free_ bool *recorded = NULL;
+        char **current = NULL;
+        Plan plan = {};
+        int r;
+
+        m->sysctl_reason = REASON_NONE;
+        if (!c->apply_sysctls || c->n_sysctls == 0)
+                return;
+
+        current = calloc(c->n_sysctls + 1, sizeof(char *));
+        if (!current) {
+                log_oom();
+                return;
+        }
+        for (size_t i = 0; i < c->n_sysctls; i++)
+                (void) sysctl_read(c->sysctls[i].key, &current[i]);
+        r = plan_sysctls(c->sysctls, c->n_sysctls, current, &plan);
+        if (r < 0) {
+                log_warning_errno(r, "Planning sysctls failed: %m");
+                goto finish;
+        }
+        recorded = calloc(plan.n + 1, sizeof(bool));
+        if (!recorded) {
+                log_oom();
+                goto finish;
+        }
+        for (size_t i = 0; i < plan.n; i++) {
+                Action *a = &plan.actions[i];
+                if (a->refused || isempty(a->current))
+                        continue;
+                r = originals_record(&m->sysctl_originals, a->setting, a->current);
+                if (r < 0) {
+                        free(a->refused);
+                        a->refused = fieldf("cannot record the original value: %s", strerror(-r));
+                }
+                recorded[i] = r > 0;
+        }
+        executor_run(&m->ops, m, 0, NULL, &plan);
+        for (size_t i = 0; i < plan.n; i++)
+                if (recorded[i] && plan.actions[i].result < 0)
+                        (void) originals_forget(&m->sysctl_originals, plan.actions[i].setting);
+        for (size_t i = 0; i < plan.n; i++) {
+                Action *a = &plan.actions[i];
+                char ebuf[512];
+
+                if (a->refused || a->result < 0) {
+                        if (strv_contains(m->sysctl_reported, a->setting))
+                                continue;
+                        (void) strv_extend(&m->sysctl_reported, a->setting);
+                        log_link_setting(LOG_WARNING, a->result, a->refused ? VNT_MESSAGE_SETTING_REFUSED
+                                                                            : VNT_MESSAGE_SETTING_FAILED,
+                                         NULL, a->setting, a->current, a->desired, reason, m->sysctl_api_uid, "%s: %s, ignoring",
+                                         a->setting, a->refused ?: action_error(a, ebuf, sizeof ebuf));
+                        continue;
+                }
+                log_link_setting(LOG_INFO, 0, VNT_MESSAGE_SETTING_CHANGED, NULL, a->setting, a->current,
+                                 a->desired, reason, m->sysctl_api_uid, "%s %s -> %s (%s)", a->setting, a->current, a->desired,
+                                 reason_to_string(reason));
+        }
+finish:
+        plan_done(&plan);
+        strv_free(current);
+}
+
+/* ---- reconcile: one deferred source, once per loop iteration ---- */
+
+static void manager_reconcile(Manager *m) {
+        if (m->sysctl_reason != REASON_NONE)
+                manager_reconcile_sysctls(m);
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->reason != REASON_NONE)
+                        link_reconcile(m, m->links[i]);
+}
+
+static int on_reconcile(sd_event_source *s, void *userdata) {
+        manager_reconcile(userdata);
+        return 0;
+}
+
+static void manager_schedule(Manager *m) {
+        if (m->reconcile_source)
+                (void) sd_event_source_set_enabled(m->reconcile_source, SD_EVENT_ONESHOT);
+}
+
+void manager_mark_link(Manager *m, Link *l, Reason reason) {
+        if (reason > l->reason)
+                l->reason = reason;
+        manager_schedule(m);
+}
+
+void manager_mark_all(Manager *m, Reason reason) {
+        for (size_t i = 0; i < m->n_links; i++)
+                manager_mark_link(m, m->links[i], reason);
+        if (reason > m->sysctl_reason)
+                m->sysctl_reason = reason;
+        manager_schedule(m);
+}
+
+/* ---- udev ---- */
+
+static bool udev_device_is_initialized_or_no_udevd(Manager *m, struct udev_device *d) {
+        return !m->have_udevd || udev_device_get_is_initialized(d) > 0;
+}
+
+static void manager_process_net_device(Manager *m, struct udev_device *d, const char *action, Reason reason) {
+        const char *s = udev_device_get_sysattr_value(d, "ifindex");
+        int ifindex = s ? atoi(s) : 0;
+        Link *l;
+
+        if (ifindex <= 0)
+                return;
+        l = manager_find_link(m, ifindex);
+        if (action && streq(action, "remove")) {
+                if (l) {
+                        log_struct_fields(LOG_INFO, 0, VNT_MESSAGE_LINK_GONE, NULL, "%s: link removed",
+                                          l->snap.name[0] ? l->snap.name : "?");
+                        link_remove(m, l);
+                }
+                return;
+        }
+        if (ifindex == 1 && streq_ptr(udev_device_get_sysname(d), "lo"))
+                return;
+        if (!l) {
+                if (link_new(m, ifindex, &l) < 0) {
+                        log_oom();
+                        return;
+                }
+                snprintf(l->snap.name, sizeof l->snap.name, "%s", udev_device_get_sysname(d));
+        }
+        /* udev renames (move) and property changes: keep the newest name and driver. */
+        snprintf(l->snap.name, sizeof l->snap.name, "%s", udev_device_get_sysname(d));
+        const char *drv = udev_device_get_property_value(d, "ID_NET_DRIVER");
+        if (drv)
+                snprintf(l->driver, sizeof l->driver, "%s", drv);
+        if (!udev_device_is_initialized_or_no_udevd(m, d)) {
+                log_debug("%s: not initialized by udev yet, waiting.", l->snap.name);
+                return;
+        }
+        if (!l->initialized) {
+                l->initialized = true;
+                log_struct_fields(LOG_DEBUG, 0, VNT_MESSAGE_LINK_MANAGED, NULL, "%s: link appeared (%s)",
+                                  l->snap.name, reason_to_string(reason));
+                manager_mark_link(m, l, reason);
+        } else if (action && (streq(action, "move") || streq(action, "change")))
+                manager_mark_link(m, l, REASON_DRIFT);
+}
+
+static void manager_read_online_cpus(Manager *m) {
+        CpuSet s = {};
+        int r;
+
+        r = sysfs_read_online_cpus(&s);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot read the online CPU set: %m, keeping the previous one");
+                return;
+        }
+        cpuset_done(&m->online);
+        m->online = s;
+}
+
+static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+
+        for (;;) {
+                struct udev_device *d = udev_monitor_receive_device(m->monitor);
+                const char *subsystem, *action;
+
+                if (!d)
+                        break;
+                subsystem = udev_device_get_subsystem(d);
+                action = udev_device_get_action(d);
+                if (streq_ptr(subsystem, "net"))
+                        manager_process_net_device(m, d, action, REASON_HOTPLUG);
+                else if (streq_ptr(subsystem, "cpu") && action &&
+                         (streq(action, "online") || streq(action, "offline") || streq(action, "add") ||
+                          streq(action, "remove"))) {
+                        log_debug("CPU %s: %s", udev_device_get_sysname(d), action);
+                        manager_read_online_cpus(m);
+                        for (size_t i = 0; i < m->n_links; i++)
+                                if (m->links[i]->initialized)
+                                        manager_mark_link(m, m->links[i], REASON_CPU);
+                }
+                udev_device_unref(d);
+        }
+        return 0;
+}
+
+static int manager_enumerate(Manager *m) {
+        struct udev_enumerate *e;
+        struct udev_list_entry *item;
+        int r;
+
+        e = udev_enumerate_new(m->udev);
+        if (!e)
+                return -ENOMEM;
+        r = udev_enumerate_add_match_subsystem(e, "net");
+        if (r >= 0)
+                r = udev_enumerate_scan_devices(e);
+        if (r < 0) {
+                udev_enumerate_unref(e);
+                return r;
+        }
+        udev_list_entry_foreach(item, udev_enumerate_get_list_entry(e)) {
+                struct udev_device *d = udev_device_new_from_syspath(m->udev, udev_list_entry_get_name(item));
+                if (!d)
+                        continue;
+                manager_process_net_device(m, d, NULL, REASON_BOOT);
+                udev_device_unref(d);
+        }
+        udev_enumerate_unref(e);
+        return 0;
+}
+
+/* ---- netlink monitors ---- */
+
+static void on_ethtool_event(int ifindex, EthtoolEvent ev, void *userdata) {
+        Manager *m = userdata;
+        Link *l = manager_find_link(m, ifindex);
+
+        if (l && l->initialized && ev != ETHTOOL_EVENT_OTHER)
+                manager_mark_link(m, l, REASON_DRIFT);
+}
+
+static int on_ethtool(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        int r = ethtool_monitor_receive(m->ethtool_monitor, on_ethtool_event, m);
+
+        if (r == -ENOBUFS) {
+                log_debug("ethtool monitor overrun, re-checking every link.");
+                manager_mark_all(m, REASON_DRIFT);
+        } else if (r < 0)
+                log_debug_errno(r, "ethtool monitor read failed: %m, ignoring");
+        return 0;
+}
+
+static void on_rtnl_event(int ifindex, RtnlEvent ev, const char *name, uint32_t mtu, void *userdata) {
+        Manager *m = userdata;
+        Link *l = manager_find_link(m, ifindex);
+
+        if (!l || !l->initialized || ev != RTNL_EVENT_NEW)
+                return;
+        /* Only what we manage through rtnl: the MTU (and a rename, which changes the match). */
+        if ((l->snap.have_link && mtu != 0 && mtu != l->snap.mtu) || (name && name[0] && !streq(name, l->snap.name)))
+                manager_mark_link(m, l, REASON_DRIFT);
+}
+
+static int on_rtnl(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        int r = rtnl_monitor_receive(m->rtnl_monitor, on_rtnl_event, m);
+
+        if (r == -ENOBUFS) {
+                log_debug("rtnetlink monitor overrun, re-checking every link.");
+                manager_mark_all(m, REASON_DRIFT);
+        } else if (r < 0)
+                log_debug_errno(r, "rtnetlink monitor read failed: %m, ignoring");
+        return 0;
+}
+
+/* ---- policy ---- */
+
+static void manager_log_diagnostics(Manager *m, const ConfDiagnostics *d) {
+        strv_free(m->config_warnings);
+        m->config_warnings = NULL;
+        for (size_t i = 0; i < d->n; i++) {
+                _cleanup_free_ char *line = NULL;
+                _cleanup_free_ char *f1 = NULL;
+
+                if (d->items[i].line > 0)
+                        line = fieldf("%s:%u: %s", d->items[i].file, d->items[i].line, d->items[i].message);
+                else
+                        line = fieldf("%s: %s", d->items[i].file, d->items[i].message);
+                f1 = fieldf("CONFIG_FILE=%s", d->items[i].file);
+                char *fields[] = { f1, NULL };
+                if (!line || !f1)
+                        continue;
+                log_struct_fields(LOG_WARNING, 0, VNT_MESSAGE_CONFIG_BAD, fields, "%s", line);
+                (void) strv_extend(&m->config_warnings, line);
+        }
+}
+
+static int manager_load_policy(Manager *m) {
+        ConfDiagnostics diag = {};
+        Policy p = {};
+        int r;
+
+        r = conf_load_policy(m->config_root, "guestd", &p, &diag);
+        manager_log_diagnostics(m, &diag);
+        conf_diagnostics_done(&diag);
+        if (r < 0) {
+                policy_done(&p);
+                return log_error_errno(r, "Failed to load the policy: %m");
+        }
+        /* Links point into the old policy: re-resolve them after the swap. */
+        policy_done(&m->policy);
+        m->policy = p;
+        for (size_t i = 0; i < m->n_links; i++)
+                link_update_policy(m, m->links[i]);
+        strv_free(m->sysctl_reported);
+        m->sysctl_reported = NULL;
+        return 0;
+}
+
+int manager_reload(Manager *m, Reason reason, uint32_t uid) {
+        int r;
+
+        log_info("Reloading policy (%s).", reason_to_string(reason));
+        r = manager_load_policy(m);
+        if (r < 0) {
+                log_warning("Keeping the last good policy.");
+                return r;
+        }
+        for (size_t i = 0; i < m->n_links; i++) {
+                strv_free(m->links[i]->reported);
+                m->links[i]->reported = NULL;
+                m->links[i]->api_uid = uid;
+        }
+        m->sysctl_api_uid = uid;
+        manager_mark_all(m, reason);
+        return 0;
+}
+
+/* ---- API operations ---- */
+
+int manager_plan(Manager *m, int ifindex, Plan *ret, int **ret_ifindexes) {
+        Plan all = {};
+        int *idx = NULL;
+        int r;
+
+        for (size_t i = 0; i < m->n_links; i++) {
+                Link *l = m->links[i];
+                Plan p = {};
+
+                if (ifindex > 0 && l->ifindex != ifindex)
+                        continue;
+                if (!l->initialized || !l->policy)
+                        continue;
+                r = link_refresh(m, l);
+                if (r < 0)
+                        continue;
+                r = plan_link(&l->snap, &l->policy->settings, &m->online, &p);
+                if (r < 0)
+                        goto fail;
+                Action *t = realloc(all.actions, (all.n + p.n + 1) * sizeof(Action));
+                int *ti = realloc(idx, (all.n + p.n + 1) * sizeof(int));
+                if (ti)
+                        idx = ti;
+                if (t)
+                        all.actions = t;
+                if (!t || !ti) {
+                        plan_done(&p);
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                for (size_t j = 0; j < p.n; j++) {
+                        idx[all.n] = l->ifindex;
+                        all.actions[all.n++] = p.actions[j];
+                }
+                free(p.actions);
+        }
+        if (ifindex <= 0 && m->policy.daemon.apply_sysctls && m->policy.daemon.n_sysctls > 0) {
+                const DaemonConfig *c = &m->policy.daemon;
+                char **current = calloc(c->n_sysctls + 1, sizeof(char *));
+                Plan p = {};
+
+                if (!current) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                for (size_t i = 0; i < c->n_sysctls; i++)
+                        (void) sysctl_read(c->sysctls[i].key, &current[i]);
+                r = plan_sysctls(c->sysctls, c->n_sysctls, current, &p);
+                strv_free(current);
+                if (r < 0)
+                        goto fail;
+                Action *t = realloc(all.actions, (all.n + p.n + 1) * sizeof(Action));
+                int *ti = realloc(idx, (all.n + p.n + 1) * sizeof(int));
+                if (ti)
+                        idx = ti;
+                if (t)
+                        all.actions = t;
+                if (!t || !ti) {
+                        plan_done(&p);
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                for (size_t j = 0; j < p.n; j++) {
+                        idx[all.n] = 0;
+                        all.actions[all.n++] = p.actions[j];
+                }
+                free(p.actions);
+        }
+        *ret = all;
+        *ret_ifindexes = idx;
+        return 0;
+fail:
+        plan_done(&all);
+        free(idx);
+        return r;
+}
+
+int manager_apply(Manager *m, int ifindex, uint32_t uid) {
+        if (ifindex > 0) {
+                Link *l = manager_find_link(m, ifindex);
+                if (!l)
+                        return -ENODEV;
+                l->api_uid = uid;
+                strv_free(l->reported);
+                l->reported = NULL;
+                manager_mark_link(m, l, REASON_API);
+        } else {
+                for (size_t i = 0; i < m->n_links; i++) {
+                        m->links[i]->api_uid = uid;
+                        strv_free(m->links[i]->reported);
+                        m->links[i]->reported = NULL;
+                }
+                m->sysctl_api_uid = uid;
+                manager_mark_all(m, REASON_API);
+        }
+        /* Synchronously: the caller gets its answer after the kernel has it. */
+        manager_reconcile(m);
+        return 0;
+}
+
+/* Restores one link's originals. Returns the number of settings that could not be restored. */
+static int link_revert(Manager *m, Link *l, uint32_t uid, char **errors) {
+        Plan plan = {};
+        int r, n_failed = 0;
+
+        if (l->originals.n == 0) {
+                l->suspended = true;
+                l->state = l->policy ? LINK_STATE_REVERTED : l->state;
+                guest_bus_link_changed(m, l);
+                return 0;
+        }
+        r = link_refresh(m, l);
+        if (r < 0)
+                return r;
+        r = plan_revert(&l->snap, l->originals.settings, l->originals.values, l->originals.n, &plan);
+        if (r < 0)
+                return r;
+        executor_run(&m->ops, m, l->ifindex, l->snap.name, &plan);
+        l->api_uid = uid;
+        for (size_t i = 0; i < plan.n; i++) {
+                Action *a = &plan.actions[i];
+                char ebuf[512];
+
+                if (a->refused || a->result < 0) {
+                        n_failed++;
+                        const char *why = a->refused ?: action_error(a, ebuf, sizeof ebuf);
+                        log_link_setting(LOG_WARNING, a->result, VNT_MESSAGE_SETTING_FAILED, l, a->setting,
+                                         a->current, a->desired, REASON_API, uid,
+                                         "%s: restoring %s to %s failed: %s", l->snap.name, a->setting,
+                                         a->desired, why);
+                        if (errors && !*errors)
+                                *errors = fieldf("%s: %s: %s", l->snap.name, a->setting, why);
+                        continue;
+                }
+                log_link_setting(LOG_INFO, 0, VNT_MESSAGE_REVERTED, l, a->setting, a->current, a->desired,
+                                 REASON_API, uid, "%s: %s restored %s -> %s", l->snap.name, a->setting,
+                                 isempty(a->current) ? "-" : a->current, a->desired);
+        }
+        if (n_failed == 0) {
+                /* Everything is back (settings already at their original need no action). */
+                (void) originals_forget_all(&l->originals);
+                l->suspended = true;
+                l->state = LINK_STATE_REVERTED;
+                l->last_change_usec = now_realtime_usec();
+        } else
+                l->state = LINK_STATE_DEGRADED;
+        plan_done(&plan);
+        (void) link_refresh(m, l);
+        guest_bus_link_changed(m, l);
+        return n_failed;
+}
+
+static int manager_revert_sysctls(Manager *m, char **errors) {
+        Plan plan = {};
+        int r, n_failed = 0;
+
+        if (m->sysctl_originals.n == 0)
+                return 0;
+        /* The planner cannot read /proc: hand it only the sysctls that differ from their original. */
+        char **settings = calloc(m->sysctl_originals.n + 1, sizeof(char *));
+        char **values = calloc(m->sysctl_originals.n + 1, sizeof(char *));
+        size_t n = 0;
+        NetdevSnapshot none = {};
+        if (!settings || !values) {
+                free(settings);
+                free(values);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < m->sysctl_originals.n; i++) {
+                const char *key = m->sysctl_originals.settings[i] + strlen("sysctl:");
+                _cleanup_free_ char *cur = NULL;
+
+                if (sysctl_read(key, &cur) >= 0 && sysctl_value_equal(cur, m->sysctl_originals.values[i]) > 0)
+                        continue;
+                settings[n] = m->sysctl_originals.settings[i];
+                values[n++] = m->sysctl_originals.values[i];
+        }
+        r = plan_revert(&none, settings, values, n, &plan);
+        free(settings);
+        free(values);
+        if (r < 0)
+                return r;
+        executor_run(&m->ops, m, 0, NULL, &plan);
+        for (size_t i = 0; i < plan.n; i++) {
+                Action *a = &plan.actions[i];
+                char ebuf[512];
+
+                if (a->refused || a->result < 0) {
+                        n_failed++;
+                        if (errors && !*errors)
+                                *errors = fieldf("%s: %s", a->setting,
+                                                 a->refused ?: action_error(a, ebuf, sizeof ebuf));
+                        continue;
+                }
+                log_link_setting(LOG_INFO, 0, VNT_MESSAGE_REVERTED, NULL, a->setting, a->current, a->desired,
+                                 REASON_API, m->sysctl_api_uid, "%s restored %s -> %s", a->setting, a->current, a->desired);
+        }
+        if (n_failed == 0)
+                (void) originals_forget_all(&m->sysctl_originals);
+        plan_done(&plan);
+        return n_failed;
+}
+
+int manager_revert(Manager *m, int ifindex, uint32_t uid, char **ret_error) {
+        int r, n_failed = 0;
+
+        if (ifindex > 0) {
+                Link *l = manager_find_link(m, ifindex);
+                if (!l)
+                        return -ENODEV;
+                r = link_revert(m, l, uid, ret_error);
+                return r < 0 ? r : r > 0 ? -EIO : 0;
+        }
+        for (size_t i = 0; i < m->n_links; i++) {
+                r = link_revert(m, m->links[i], uid, ret_error);
+                if (r != 0)
+                        n_failed++;
+        }
+        m->sysctl_api_uid = uid;
+        r = manager_revert_sysctls(m, ret_error);
+        if (r != 0)
+                n_failed++;
+        return n_failed > 0 ? -EIO : 0;
+}
+
+/* ---- lifecycle ---- */
+
+static int on_signal_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        if (m->policy.daemon.revert_on_stop) {
+                log_info("Stopping: RevertOnStop=yes, restoring every original value.");
+                (void) manager_revert(m, 0, 0, NULL);
+        }
+        sd_notify(false, "STOPPING=1");
+        m->exiting = true;
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static int on_signal_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        sd_notify(false, "RELOADING=1");
+        (void) manager_reload(m, REASON_RELOAD, 0);
+        manager_reconcile(m);
+        sd_notify(false, "READY=1");
+        return 0;
+}
+
+int manager_new(const char *config_root, const char *state_dir, Manager **ret) {
+        Manager *m;
+        int r;
+
+        m = calloc(1, sizeof *m);
+        if (!m)
+                return -ENOMEM;
+        m->ops = (KernelOps) {
+                .set_channels = op_set_channels,
+                .set_xps = op_set_xps,
+                .set_mtu = op_set_mtu,
+                .set_offload = op_set_offload,
+                .set_sysctl = op_set_sysctl,
+        };
+        if (config_root && !(m->config_root = strdup(config_root)))
+                goto oom;
+        if (!(m->state_dir = strdup(state_dir ?: "/run/vnettune/guestd")))
+                goto oom;
+        r = sd_event_default(&m->event);
+        if (r < 0) {
+                manager_free(m);
+                return r;
+        }
+        *ret = m;
+        return 0;
+oom:
+        manager_free(m);
+        return -ENOMEM;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        while (m->n_links > 0)
+                link_free(m->links[--m->n_links]);
+        free(m->links);
+        sd_event_source_unref(m->udev_source);
+        sd_event_source_unref(m->ethtool_source);
+        sd_event_source_unref(m->rtnl_source);
+        sd_event_source_unref(m->reconcile_source);
+        sd_bus_slot_unref(m->link_slot);
+        sd_bus_flush_close_unref(m->bus);
+        udev_monitor_unref(m->monitor);
+        udev_unref(m->udev);
+        ethtool_monitor_free(m->ethtool_monitor);
+        ethtool_nl_free(m->ethtool);
+        rtnl_monitor_free(m->rtnl_monitor);
+        rtnl_link_adapter_free(m->rtnl);
+        policy_done(&m->policy);
+        originals_done(&m->sysctl_originals);
+        strv_free(m->config_warnings);
+        strv_free(m->sysctl_reported);
+        cpuset_done(&m->online);
+        sd_event_unref(m->event);
+        free(m->config_root);
+        free(m->state_dir);
+        free(m);
+        return NULL;
+}
+
+static int manager_open_sources(Manager *m) {
+        int r;
+
+        r = rtnl_link_adapter_new(&m->rtnl);
+        if (r < 0)
+                return log_error_errno(r, "Cannot open rtnetlink: %m");
+        r = rtnl_monitor_new(&m->rtnl_monitor);
+        if (r < 0)
+                return log_error_errno(r, "Cannot subscribe to rtnetlink link events: %m");
+        r = sd_event_add_io(m->event, &m->rtnl_source, rtnl_monitor_fd(m->rtnl_monitor), EPOLLIN, on_rtnl, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(m->rtnl_source, "rtnl-link-monitor");
+
+        r = ethtool_nl_new(&m->ethtool);
+        if (r < 0)
+                log_warning_errno(r, "ethtool netlink unavailable: %m; channels and offloads will not be managed");
+        else {
+                r = ethtool_monitor_new(&m->ethtool_monitor);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot subscribe to ethtool notifications: %m, drift of channels "
+                                          "and offloads will go unnoticed");
+                else {
+                        r = sd_event_add_io(m->event, &m->ethtool_source, ethtool_monitor_fd(m->ethtool_monitor),
+                                            EPOLLIN, on_ethtool, m);
+                        if (r < 0)
+                                return r;
+                        (void) sd_event_source_set_description(m->ethtool_source, "ethtool-monitor");
+                }
+        }
+
+        m->udev = udev_new();
+        if (!m->udev)
+                return log_oom();
+        m->have_udevd = access("/run/udev/control", F_OK) >= 0;
+        if (!m->have_udevd)
+                log_notice("udevd is not running: acting on kernel events directly.");
+        m->monitor = udev_monitor_new_from_netlink(m->udev, m->have_udevd ? "udev" : "kernel");
+        if (!m->monitor)
+                return log_error_errno(ENOMEM, "Cannot open the udev monitor.");
+        (void) udev_monitor_set_receive_buffer_size(m->monitor, 16 * 1024 * 1024);
+        r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "net", NULL);
+        if (r >= 0)
+                r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "cpu", NULL);
+        if (r >= 0)
+                r = udev_monitor_enable_receiving(m->monitor);
+        if (r < 0)
+                return log_error_errno(r, "Cannot start the udev monitor: %m");
+        r = sd_event_add_io(m->event, &m->udev_source, udev_monitor_get_fd(m->monitor), EPOLLIN, on_udev, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(m->udev_source, "udev-monitor");
+
+        r = sd_event_add_defer(m->event, &m->reconcile_source, on_reconcile, m);
+        if (r < 0)
+                return r;
+        /* Lowest priority: runs after every pending event of this iteration has been folded in. */
+        (void) sd_event_source_set_priority(m->reconcile_source, SD_EVENT_PRIORITY_IDLE);
+        (void) sd_event_source_set_enabled(m->reconcile_source, SD_EVENT_OFF);
+        (void) sd_event_source_set_description(m->reconcile_source, "reconcile");
+        return 0;
+}
+
+/* Removes recorded originals of links that no longer exist (their devices died with us stopped). */
+static void manager_prune_state(Manager *m) {
+        _cleanup_free_ char *dir = NULL;
+        DIR *d;
+
+        if (asprintf(&dir, "%s/links", m->state_dir) < 0)
+                return;
+        d = opendir(dir);
+        if (!d)
+                return;
+        for (struct dirent *de; (de = readdir(d));) {
+                char *end;
+                long idx = strtol(de->d_name, &end, 10);
+
+                if (de->d_name[0] == '.' || *end || idx <= 0)
+                        continue;
+                if (!manager_find_link(m, (int) idx) && !if_indextoname((unsigned) idx, (char[IF_NAMESIZE]) {}))
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        }
+        closedir(d);
+}
+
+int manager_start(Manager *m) {
+        _cleanup_free_ char *sysctl_path = NULL;
+        sigset_t mask;
+        int r;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) sd_event_add_signal(m->event, NULL, SIGTERM, on_signal_term, m);
+        (void) sd_event_add_signal(m->event, NULL, SIGINT, on_signal_term, m);
+        (void) sd_event_add_signal(m->event, NULL, SIGHUP, on_signal_hup, m);
+        (void) sd_event_set_watchdog(m->event, true);
+
+        r = manager_load_policy(m);
+        if (r < 0)
+                return r;
+        if (asprintf(&sysctl_path, "%s/sysctl", m->state_dir) < 0)
+                return log_oom();
+        r = originals_load(sysctl_path, &m->sysctl_originals);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read %s: %m", sysctl_path);
+
+        manager_read_online_cpus(m);
+        r = manager_open_sources(m);
+        if (r < 0)
+                return r;
+
+        /* The bus comes up before the first tuning so that clients see objects appear; failing to
+         * reach it is not fatal: tuning must also work early in boot. */
+        r = guest_bus_setup(m);
+        if (r < 0)
+                log_warning_errno(r, "Cannot use the system bus: %m; running without D-Bus");
+
+        r = manager_enumerate(m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot enumerate network devices: %m");
+        manager_prune_state(m);
+        m->sysctl_reason = REASON_BOOT;
+        manager_reconcile(m);
+
+        sd_notifyf(false, "READY=1\nSTATUS=Tuning %zu links", m->n_links);
+        m->ready_sent = true;
+        log_info("vnettune-guestd ready: %zu links, %u CPUs online.", m->n_links, cpuset_count(&m->online));
+        return 0;
+}
+
+int manager_run(Manager *m) {
+        return sd_event_loop(m->event);
+}

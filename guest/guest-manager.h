@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The guest agent's manager: owns the event loop, the link table and the reconcile step. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+#include <libudev.h>
+
+#include "conf-parser.h"
+#include "cpuset.h"
+#include "ethtool-nl.h"
+#include "executor.h"
+#include "link-policy.h"
+#include "netdev.h"
+#include "originals.h"
+#include "plan.h"
+#include "rtnl-link.h"
+
+/* Why a link or sysctl is being reconciled; ordered by precedence (a later one wins). */
+typedef enum Reason {
+        REASON_NONE,
+        REASON_DRIFT,
+        REASON_CPU,
+        REASON_BOOT,
+        REASON_HOTPLUG,
+        REASON_RELOAD,
+        REASON_API,
+        _REASON_MAX,
+        _REASON_INVALID = -EINVAL,
+} Reason;
+
+const char *reason_to_string(Reason r);
+
+typedef enum LinkState {
+        LINK_STATE_PENDING,     /* seen, waiting for udev or the first reconcile */
+        LINK_STATE_TUNED,       /* policy true */
+        LINK_STATE_DEGRADED,    /* some settings refused or failed, the rest applied */
+        LINK_STATE_DRIFTED,     /* differs from policy and Drift=report|ignore left it */
+        LINK_STATE_FAILED,      /* nothing could be applied */
+        LINK_STATE_UNMANAGED,   /* no policy matches */
+        LINK_STATE_REVERTED,    /* originals restored on request; left alone until Apply or Reload */
+        _LINK_STATE_MAX,
+        _LINK_STATE_INVALID = -EINVAL,
+} LinkState;
+
+const char *link_state_to_string(LinkState s);
+
+typedef struct Manager Manager;
+
+typedef struct Link {
+        Manager *manager;
+        int ifindex;
+        char *path;                     /* D-Bus object path */
+        bool initialized;               /* udev has processed it (or there is no udevd) */
+        bool exported;                  /* InterfacesAdded sent */
+        NetdevSnapshot snap;
+        char driver[32];
+        const LinkPolicy *policy;       /* into manager->policy, NULL = unmanaged */
+        Originals originals;
+        LinkState state;
+        Reason reason;                  /* pending reconcile reason, NONE = clean */
+        bool suspended;                 /* reverted: no tuning until Apply/Reload */
+        char *last_error;
+        uint64_t last_change_usec;      /* CLOCK_REALTIME */
+        char **reported;                /* settings whose failure/refusal was already logged */
+        uint32_t api_uid;               /* caller of the pending API request */
+        bool api_pending;
+} Link;
+
+struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        sd_bus_slot *link_slot;
+        struct udev *udev;
+        struct udev_monitor *monitor;
+        bool have_udevd;
+        sd_event_source *udev_source, *ethtool_source, *rtnl_source, *reconcile_source;
+
+        EthtoolNl *ethtool;
+        EthtoolMonitor *ethtool_monitor;
+        RtnlLink *rtnl;
+        RtnlMonitor *rtnl_monitor;
+
+        char *config_root;              /* NULL = / */
+        char *state_dir;                /* /run/vnettune/guestd */
+        Policy policy;
+        char **config_warnings;
+
+        CpuSet online;
+        Link **links;
+        size_t n_links;
+
+        Originals sysctl_originals;
+        Reason sysctl_reason;
+        uint32_t sysctl_api_uid;
+        char **sysctl_reported;
+
+        bool ready_sent;
+        bool exiting;
+        KernelOps ops;
+};
+
+int manager_new(const char *config_root, const char *state_dir, Manager **ret);
+Manager *manager_free(Manager *m);
+/* Loads policy, opens the kernel sockets, enumerates links, tunes them, connects to the bus. */
+int manager_start(Manager *m);
+int manager_run(Manager *m);
+
+/* Reloads the policy; on a broken file keeps the last good policy. Marks all links dirty. */
+int manager_reload(Manager *m, Reason reason, uint32_t uid);
+
+Link *manager_find_link(Manager *m, int ifindex);
+void manager_mark_link(Manager *m, Link *l, Reason reason);
+void manager_mark_all(Manager *m, Reason reason);
+
+/* Synchronous API operations (reconcile runs immediately for the links concerned). ifindex 0 = all. */
+int manager_plan(Manager *m, int ifindex, Plan *ret_per_link_merged, int **ret_ifindexes);
+int manager_apply(Manager *m, int ifindex, uint32_t uid);
+int manager_revert(Manager *m, int ifindex, uint32_t uid, char **ret_error);
