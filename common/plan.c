@@ -266,7 +266,8 @@ static int plan_push_xps(const NetdevSnapshot *snap, unsigned q, CpuSet *want, P
         return plan_push(p, &a);
 }
 
-static int plan_link_xps(const NetdevSnapshot *snap, const LinkSettings *s, const unsigned *cpus, unsigned n_cpus,
+static int plan_link_xps(const NetdevSnapshot *snap, const LinkSettings *s,
+                         const unsigned *cpus, unsigned n_cpus,
                          bool rewrite, unsigned n_queues, Plan *p) {
         int r;
 
@@ -322,10 +323,12 @@ static int plan_link_mtu(const NetdevSnapshot *snap, const LinkSettings *s, Plan
         } else {
                 want = s->mtu;
                 if (snap->max_mtu != 0 && want > snap->max_mtu)
-                        r = format_string(&a.refused, "MTU=%" PRIu32 " exceeds the device maximum of %" PRIu32,
+                        r = format_string(&a.refused,
+                                          "MTU=%" PRIu32 " exceeds the device maximum of %" PRIu32,
                                           want, snap->max_mtu);
                 else if (want < snap->min_mtu)
-                        r = format_string(&a.refused, "MTU=%" PRIu32 " is below the device minimum of %" PRIu32,
+                        r = format_string(&a.refused,
+                                          "MTU=%" PRIu32 " is below the device minimum of %" PRIu32,
                                           want, snap->min_mtu);
                 else
                         r = 0;
@@ -361,7 +364,8 @@ static int plan_offload(const NetdevSnapshot *snap, Offload o, bool on, Plan *p)
                 return 0;
 
         if (!st->changeable) {
-                r = format_string(&a.refused, "offload %s cannot be changed on this device", offload_to_string(o));
+                r = format_string(&a.refused, "offload %s cannot be changed on this device",
+                                  offload_to_string(o));
                 if (r < 0)
                         return r;
         }
@@ -439,7 +443,8 @@ static bool is_space(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Copy of s with each run of whitespace made one space and none at either end: "4096\t87380\n" -> "4096 87380". */
+/* Copy of s with each run of whitespace made one space and none at either end:
+ * "4096\t87380\n" -> "4096 87380". */
 static char *fold_whitespace(const char *s) {
         char *t, *p;
 
@@ -570,7 +575,8 @@ static const char *startswith_or_null(const char *s, const char *prefix) {
         return strncmp(s, prefix, l) == 0 ? s + l : NULL;
 }
 
-static int revert_item_parse(const NetdevSnapshot *snap, const char *setting, const char *value, RevertItem *it) {
+static int revert_item_parse(const NetdevSnapshot *snap, const char *setting, const char *value,
+                             RevertItem *it) {
         const char *suffix;
         uint32_t u;
         int r;
@@ -645,8 +651,8 @@ static int revert_item_compare(const void *x, const void *y) {
 }
 
 /* Parses all pairs into canonical order; a setting recorded twice is an error. */
-static int revert_items_build(const NetdevSnapshot *snap, char *const *settings, char *const *values, size_t n,
-                              RevertItems *ret) {
+static int revert_items_build(const NetdevSnapshot *snap, char *const *settings, char *const *values,
+                              size_t n, RevertItems *ret) {
         _cleanup_(revert_items_done) RevertItems items = {};
         int r;
 
@@ -760,7 +766,8 @@ static int revert_sysctl(const RevertItem *it, Plan *p) {
         return plan_push(p, &a);
 }
 
-int plan_revert(const NetdevSnapshot *snap, char *const *settings, char *const *values, size_t n, Plan *ret) {
+int plan_revert(const NetdevSnapshot *snap, char *const *settings, char *const *values, size_t n,
+                Plan *ret) {
         _cleanup_(revert_items_done) RevertItems items = {};
         _cleanup_(plan_done) Plan p = {};
         bool channels_change = false;

@@ -303,7 +303,8 @@ static void test_round_trips(void) {
         uint64_t state = 0x2545f4914f6cdd1dULL;
 
         for (unsigned round = 0; round < 400; round++) {
-                _cleanup_(cpuset_done) CpuSet s = CPUSET_NULL, m = CPUSET_NULL, l = CPUSET_NULL, c = CPUSET_NULL;
+                _cleanup_(cpuset_done) CpuSet s = CPUSET_NULL, m = CPUSET_NULL, l = CPUSET_NULL;
+                _cleanup_(cpuset_done) CpuSet c = CPUSET_NULL;
                 _cleanup_free_ char *mask = NULL, *list = NULL;
                 _cleanup_free_ unsigned *a = NULL;
                 unsigned span = 1 + round * 20, n_set = 0, n, prev;

@@ -565,14 +565,16 @@ static void test_link_refusals(void) {
         ASSERT_OK(plan_link(&snap, &s, &online, &p));
         ASSERT_EQ(p.n, 1);
         ASSERT_EQ(plan_n_changes(&p), 0);
-        assert_action(&p.actions[0], ACTION_MTU, "mtu", "1500", "60", "MTU=60 is below the device minimum of 68");
+        assert_action(&p.actions[0], ACTION_MTU, "mtu", "1500", "60",
+                      "MTU=60 is below the device minimum of 68");
         plan_done(&p);
 
         /* One past either limit is refused, exactly at them is fine. */
         s.mtu = 67;
         ASSERT_OK(plan_link(&snap, &s, &online, &p));
         ASSERT_EQ(p.n, 1);
-        assert_action(&p.actions[0], ACTION_MTU, "mtu", "1500", "67", "MTU=67 is below the device minimum of 68");
+        assert_action(&p.actions[0], ACTION_MTU, "mtu", "1500", "67",
+                      "MTU=67 is below the device minimum of 68");
         plan_done(&p);
         snap.mtu = 1000;
         s.mtu = 1501;
@@ -818,7 +820,8 @@ static void test_link_no_channels(void) {
         ASSERT_EQ(p.n, 0);
 }
 
-/* Over many shapes: plan, apply, plan again gives nothing; reverting the recorded originals restores the device. */
+/* Over many shapes: plan, apply, plan again gives nothing; reverting the recorded originals restores
+ * the device. */
 static void test_link_apply_and_revert_matrix(void) {
         for (unsigned n_cpus = 1; n_cpus <= 12; n_cpus++)
                 for (uint32_t max = 1; max <= 12; max++)
@@ -1057,7 +1060,8 @@ static void test_revert_bad_input(void) {
                 Plan p = { .n = 4242 };
 
                 if (plan_revert(&snap, settings, values, 2, &p) != -EINVAL) {
-                        fprintf(stderr, "revert of %s=\"%s\" was not refused\n", table[i].setting, table[i].value);
+                        fprintf(stderr, "revert of %s=\"%s\" was not refused\n",
+                                table[i].setting, table[i].value);
                         ASSERT_TRUE(false);
                 }
                 ASSERT_EQ(p.n, 4242);
