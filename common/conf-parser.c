@@ -839,7 +839,8 @@ static int conf_file_list_scan(ConfFileList *l, const char *dir, const char *suf
 
         d = opendir(dir);
         if (!d) {
-                if (errno == ENOENT || errno == ENOTDIR)
+                /* Missing is fine; a file where a directory belongs is a broken setup, not "empty". */
+                if (errno == ENOENT)
                         return 0;
                 return negative_errno();
         }

@@ -542,7 +542,8 @@ static bool udev_device_is_initialized_or_no_udevd(Manager *m, struct udev_devic
 }
 
 static void manager_process_net_device(Manager *m, struct udev_device *d, const char *action, Reason reason) {
-        const char *s = udev_device_get_sysattr_value(d, "ifindex");
+        /* The uevent's IFINDEX property: on "remove" the sysfs attribute is already gone. */
+        const char *s = udev_device_get_property_value(d, "IFINDEX") ?: udev_device_get_sysattr_value(d, "ifindex");
         int ifindex = s ? atoi(s) : 0;
         Link *l;
 
@@ -695,6 +696,8 @@ static int on_rtnl(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         return 0;
 }
 
+static void manager_reconcile(Manager *m);
+
 /* ---- policy ---- */
 
 static void manager_log_diagnostics(Manager *m, const ConfDiagnostics *d) {
@@ -755,6 +758,8 @@ int manager_reload(Manager *m, Reason reason, uint32_t uid) {
         }
         m->sysctl_api_uid = uid;
         manager_mark_all(m, reason);
+        /* Synchronously, so that a Reload call returns with the new policy in the kernel. */
+        manager_reconcile(m);
         return 0;
 }
 
@@ -1004,7 +1009,6 @@ static int on_signal_hup(sd_event_source *s, const struct signalfd_siginfo *si, 
 
         sd_notify(false, "RELOADING=1");
         (void) manager_reload(m, REASON_RELOAD, 0);
-        manager_reconcile(m);
         sd_notify(false, "READY=1");
         return 0;
 }

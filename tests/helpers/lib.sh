@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shell helpers for tests that run the real daemons inside tests/helpers/sandbox.sh: start/stop a
+# daemon, read its D-Bus properties, wait for a condition, fail with context. Source it; set
+# VNT_BUILD_DIR to the meson build directory first.
+
+set -u -o pipefail
+
+: "${VNT_BUILD_DIR:?VNT_BUILD_DIR must point to the build directory}"
+GUESTD=$VNT_BUILD_DIR/guest/vnettune-guestd
+TAP_HOLDER=$VNT_BUILD_DIR/tests/helpers/vnt-tap-holder
+WORK=${VNT_SANDBOX_DIR:-/tmp}/work
+CONF_ROOT=$WORK/root
+STATE_DIR=$WORK/state
+GUESTD_LOG=$WORK/guestd.log
+GUESTD_PID=
+HOLDER_PIDS=()
+N_CHECKS=0
+
+mkdir -p "$WORK" "$CONF_ROOT/etc/vnettune" "$CONF_ROOT/usr/lib/vnettune"
+
+fail() {
+        echo "FAIL: $*" >&2
+        if [ -s "$GUESTD_LOG" ]; then
+                echo "---- last lines of the daemon's log ----" >&2
+                tail -n 40 "$GUESTD_LOG" >&2
+        fi
+        exit 1
+}
+
+check() {               # check DESCRIPTION COMMAND...: the command must succeed
+        local what=$1
+        shift
+        "$@" || fail "$what"
+        N_CHECKS=$((N_CHECKS + 1))
+}
+
+# wait_until SECONDS COMMAND...: polls every 20 ms.
+wait_until() {
+        local limit=$1 i
+        shift
+        for ((i = 0; i < limit * 50; i++)); do
+                "$@" >/dev/null 2>&1 && return 0
+                sleep 0.02
+        done
+        return 1
+}
+
+bus() {
+        busctl --address="$VNT_BUS_ADDRESS" "$@"
+}
+
+guest_call() {          # guest_call METHOD [SIGNATURE ARGS...]
+        local m=$1
+        shift
+        bus call org.vnettune.Guest1 /org/vnettune/Guest1 org.vnettune.Guest1.Manager "$m" "$@"
+}
+
+ifindex() {
+        cat "/sys/class/net/$1/ifindex"
+}
+
+# link_prop IFNAME PROPERTY: the value as busctl prints it, without the type.
+link_prop() {
+        local path
+        path=$(bus_path "$(ifindex "$1")")
+        bus get-property org.vnettune.Guest1 "$path" org.vnettune.Guest1.Link "$2" | cut -d' ' -f2-
+}
+
+bus_path() {            # object path of ifindex N: sd_bus_path_encode escapes a leading digit as _3N
+        local n=$1 out="" i c
+        for ((i = 0; i < ${#n}; i++)); do
+                c=${n:i:1}
+                if ((i == 0)); then out+="_3$c"; else out+=$c; fi
+        done
+        echo "/org/vnettune/Guest1/link/$out"
+}
+
+start_guestd() {        # start_guestd [EXTRA ARGS]: returns when the daemon owns its bus name
+        "$GUESTD" --config-root="$CONF_ROOT" --state-dir="$STATE_DIR" --log-target=console "$@" \
+                >>"$GUESTD_LOG" 2>&1 &
+        GUESTD_PID=$!
+        wait_until 10 guest_call ListLinks || fail "vnettune-guestd did not come up on the bus"
+}
+
+stop_guestd() {         # stop_guestd [SIGNAL]
+        [ -n "$GUESTD_PID" ] || return 0
+        kill -"${1:-TERM}" "$GUESTD_PID" 2>/dev/null
+        wait "$GUESTD_PID" 2>/dev/null
+        GUESTD_PID=
+}
+
+start_tap_holder() {    # start_tap_holder NAME QUEUES [ARGS...]: returns once the tap is held
+        local fifo=$WORK/holder-$1
+        mkfifo "$fifo"
+        "$TAP_HOLDER" "$@" >"$fifo" &
+        HOLDER_PIDS+=($!)
+        read -r -t 5 line <"$fifo" || fail "tap holder for $1 did not get ready"
+        rm -f "$fifo"
+        [ "$line" = ready ] || fail "tap holder for $1 said '$line'"
+}
+
+cleanup() {
+        stop_guestd KILL
+        for p in "${HOLDER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+        wait 2>/dev/null
+}
+trap cleanup EXIT
+
+# Requires the sandbox (a private netns with udevd and a bus): re-exec through it otherwise.
+require_sandbox() {     # require_sandbox "$0" "$@"
+        if [ "${VNT_SANDBOX:-0}" != 1 ]; then
+                exec bash "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh" -- bash "$@"
+        fi
+}
