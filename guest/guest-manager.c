@@ -16,22 +16,9 @@
 #include "log.h"
 #include "macro.h"
 #include "message-ids.h"
+#include "strv.h"
 #include "sysctl.h"
 #include "sysfs-net.h"
-
-static const char *const reason_table[_REASON_MAX] = {
-        [REASON_NONE] = "none",
-        [REASON_DRIFT] = "drift",
-        [REASON_CPU] = "cpu",
-        [REASON_BOOT] = "boot",
-        [REASON_HOTPLUG] = "hotplug",
-        [REASON_RELOAD] = "reload",
-        [REASON_API] = "api",
-};
-
-const char *reason_to_string(Reason r) {
-        return r >= 0 && r < _REASON_MAX ? reason_table[r] : NULL;
-}
 
 static const char *const link_state_table[_LINK_STATE_MAX] = {
         [LINK_STATE_PENDING] = "pending",
@@ -52,64 +39,6 @@ static uint64_t now_realtime_usec(void) {
 
         clock_gettime(CLOCK_REALTIME, &ts);
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
-
-static int strv_extend(char ***l, const char *s) {
-        size_t n = 0;
-        char **t, *c;
-
-        if (*l)
-                while ((*l)[n])
-                        n++;
-        c = strdup(s);
-        if (!c)
-                return -ENOMEM;
-        t = realloc(*l, (n + 2) * sizeof(char *));
-        if (!t) {
-                free(c);
-                return -ENOMEM;
-        }
-        t[n] = c;
-        t[n + 1] = NULL;
-        *l = t;
-        return 0;
-}
-
-static bool strv_contains(char **l, const char *s) {
-        for (char **i = l; i && *i; i++)
-                if (streq(*i, s))
-                        return true;
-        return false;
-}
-
-/* ---- kernel operations wired to the adapters ---- */
-
-static int op_set_channels(void *userdata, int ifindex, const Channels *c, char **ret_error) {
-        Manager *m = userdata;
-        return m->ethtool ? ethtool_nl_set_channels(m->ethtool, ifindex, c, ret_error) : -EOPNOTSUPP;
-}
-
-static int op_set_xps(void *userdata, int ifindex, const char *ifname, unsigned queue, const CpuSet *mask) {
-        char name[IF_NAMESIZE];
-
-        /* sysfs is addressed by name: resolve the index now, a rename may have happened. */
-        if (!if_indextoname((unsigned) ifindex, name))
-                return -ENODEV;
-        return sysfs_write_xps(name, queue, mask);
-}
-
-static int op_set_mtu(void *userdata, int ifindex, uint32_t mtu, char **ret_error) {
-        Manager *m = userdata;
-        return rtnl_link_set_mtu_by_index(m->rtnl, ifindex, mtu, ret_error);
-}
-
-static int op_set_offload(void *userdata, int ifindex, Offload o, bool on, char **ret_error) {
-        Manager *m = userdata;
-        return m->ethtool ? ethtool_nl_set_offload(m->ethtool, ifindex, o, on, ret_error) : -EOPNOTSUPP;
-}
-
-static int op_set_sysctl(void *userdata, const char *key, const char *value) {
-        return sysctl_write(key, value);
 }
 
 /* ---- links ---- */
@@ -194,83 +123,26 @@ static void link_remove(Manager *m, Link *l) {
         link_free(l);
 }
 
-static char *fieldf(const char *fmt, ...) _printf_(1, 2);
-static char *fieldf(const char *fmt, ...) {
-        va_list ap;
-        char *s;
-
-        va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
-        va_end(ap);
-        return s;
-}
-
-/* Journal entry for one link setting: INTERFACE, IFINDEX, VNETTUNE_* fields, caller uid for API. */
-static void log_link_setting(int level, int error, const char *message_id, Link *l, const char *setting,
-                             const char *old, const char *new, Reason reason, uint32_t uid, const char *fmt, ...)
-        _printf_(10, 11);
-static void log_link_setting(int level, int error, const char *message_id, Link *l, const char *setting,
-                             const char *old, const char *new, Reason reason, uint32_t uid, const char *fmt, ...) {
-        char *fields[9] = {};
-        size_t k = 0;
-        char msg[1024];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
-        if (l) {
-                fields[k++] = fieldf("INTERFACE=%s", l->snap.name);
-                fields[k++] = fieldf("IFINDEX=%d", l->ifindex);
-        }
-        fields[k++] = fieldf("VNETTUNE_SETTING=%s", setting);
-        fields[k++] = fieldf("VNETTUNE_OLD=%s", old ?: "");
-        fields[k++] = fieldf("VNETTUNE_NEW=%s", new ?: "");
-        fields[k++] = fieldf("VNETTUNE_REASON=%s", reason_to_string(reason));
-        if (reason == REASON_API)
-                fields[k++] = fieldf("VNETTUNE_UID=%u", uid);
-        bool ok = true;
-        for (size_t i = 0; i < k; i++)
-                ok = ok && fields[i];
-        if (ok)
-                log_struct_fields(level, error, message_id, fields, "%s", msg);
-        else
-                log_oom();
-        for (size_t i = 0; i < k; i++)
-                free(fields[i]);
-}
-
 static void link_set_error(Link *l, const char *e) {
         (void) free_and_strdup(&l->last_error, e);
 }
 
-static const char *action_error(const Action *a, char *buf, size_t size) {
-        if (a->error)
-                snprintf(buf, size, "%s (%s)", a->error, strerror(-a->result));
-        else
-                snprintf(buf, size, "%s", strerror(-a->result));
-        return buf;
+/* Reads the whole snapshot of a link. -ENODEV when the link is gone. */
+static int link_refresh(Manager *m, Link *l) {
+        snprintf(l->snap.driver, sizeof l->snap.driver, "%s", l->driver);
+        int r = tuner_read_link(&m->kernel, l->ifindex, &l->snap);
+        if (r >= 0 && !l->driver[0])
+                snprintf(l->driver, sizeof l->driver, "%s", l->snap.driver);
+        return r;
 }
 
-/* Reads the whole snapshot of a link: rtnl, ethtool, sysfs. -ENODEV when the link is gone. */
-static int link_refresh(Manager *m, Link *l) {
-        int r;
-
-        r = rtnl_link_read(m->rtnl, l->ifindex, &l->snap);
-        if (r < 0)
-                return r;
-        if (!l->driver[0])
-                (void) sysfs_read_driver(l->snap.name, l->driver, sizeof l->driver);
-        snprintf(l->snap.driver, sizeof l->snap.driver, "%s", l->driver);
-        l->snap.channels_error = m->ethtool ? ethtool_nl_get_channels(m->ethtool, l->ifindex, &l->snap.channels)
-                                            : -EOPNOTSUPP;
-        if (l->snap.channels_error < 0)
-                l->snap.channels = (Channels) {};
-        l->snap.features_error = m->ethtool ? ethtool_nl_get_offloads(m->ethtool, l->ifindex, l->snap.offloads)
-                                            : -EOPNOTSUPP;
-        l->snap.xps_error = sysfs_read_xps(l->snap.name, &l->snap);
-        return 0;
+static AuditTarget link_target(Link *l, Reason reason) {
+        return (AuditTarget) {
+                .ifname = l->snap.name,
+                .ifindex = l->ifindex,
+                .reason = reason,
+                .uid = l->api_uid,
+        };
 }
 
 static DriftMode link_drift_mode(Manager *m, Link *l) {
@@ -283,44 +155,10 @@ static void link_update_policy(Manager *m, Link *l) {
         l->policy = policy_find_link(&m->policy, l->snap.name, l->driver, l->snap.mac);
 }
 
-/* Logs the result of an executed (or refused) action and records it on the link. Returns true on change. */
-static bool link_report_action(Link *l, Action *a, Reason reason) {
-        char ebuf[512];
-
-        if (a->refused) {
-                if (!strv_contains(l->reported, a->setting)) {
-                        log_link_setting(LOG_WARNING, 0, VNT_MESSAGE_SETTING_REFUSED, l, a->setting, a->current,
-                                         a->desired, reason, l->api_uid, "%s: %s, ignoring", l->snap.name, a->refused);
-                        (void) strv_extend(&l->reported, a->setting);
-                }
-                link_set_error(l, a->refused);
-                return false;
-        }
-        if (a->result < 0) {
-                action_error(a, ebuf, sizeof ebuf);
-                if (!strv_contains(l->reported, a->setting)) {
-                        log_link_setting(LOG_WARNING, a->result, VNT_MESSAGE_SETTING_FAILED, l, a->setting,
-                                         a->current, a->desired, reason, l->api_uid, "%s: setting %s to %s failed: %s, ignoring",
-                                         l->snap.name, a->setting, a->desired, ebuf);
-                        (void) strv_extend(&l->reported, a->setting);
-                }
-                link_set_error(l, ebuf);
-                return false;
-        }
-        /* Re-written to the same value (XPS after a channel change): not a change worth a line. */
-        if (streq_ptr(a->current, a->desired))
-                return true;
-        log_link_setting(LOG_INFO, 0, VNT_MESSAGE_SETTING_CHANGED, l, a->setting, a->current, a->desired, reason, l->api_uid,
-                         "%s: %s %s -> %s (%s)", l->snap.name, a->setting, isempty(a->current) ? "-" : a->current,
-                         a->desired, reason_to_string(reason));
-        return true;
-}
-
 static void link_reconcile(Manager *m, Link *l) {
         Reason reason = l->reason;
         Plan plan = {};
         size_t n_changes, n_failed = 0, n_refused = 0, n_done = 0;
-        _cleanup_free_ bool *recorded = NULL;
         bool drift_like;
         int r;
 
@@ -359,56 +197,29 @@ static void link_reconcile(Manager *m, Link *l) {
         n_changes = plan_n_changes(&plan);
 
         /* Drift: the link was tuned (or had been seen) and the kernel or someone else changed it. */
+        AuditTarget t = link_target(l, reason);
         drift_like = reason == REASON_DRIFT || reason == REASON_CPU;
         if (drift_like && n_changes > 0) {
                 DriftMode mode = link_drift_mode(m, l);
 
-                for (size_t i = 0; i < plan.n; i++) {
-                        Action *a = &plan.actions[i];
-                        if (a->refused || streq_ptr(a->current, a->desired))
-                                continue;
-                        log_link_setting(mode == DRIFT_IGNORE ? LOG_DEBUG : LOG_NOTICE, 0, VNT_MESSAGE_DRIFT, l,
-                                         a->setting, a->desired, a->current, reason, l->api_uid,
-                                         "%s: %s drifted from %s to %s (%s)%s", l->snap.name, a->setting,
-                                         a->desired, isempty(a->current) ? "-" : a->current,
-                                         reason_to_string(reason),
-                                         mode == DRIFT_ENFORCE ? ", re-applying" : "");
-                }
+                for (size_t i = 0; i < plan.n; i++)
+                        audit_drift(&t, &plan.actions[i], mode);
                 if (mode != DRIFT_ENFORCE) {
                         l->state = LINK_STATE_DRIFTED;
                         goto done;
                 }
         }
 
-        /* Record originals before the first change of each setting, then apply. */
-        recorded = calloc(plan.n + 1, sizeof(bool));
-        if (!recorded) {
+        r = tuner_execute(&tuner_kernel_ops, &m->kernel, l->ifindex, l->snap.name, &plan, &l->originals);
+        if (r < 0) {
                 log_oom();
                 goto done;
         }
         for (size_t i = 0; i < plan.n; i++) {
-                Action *a = &plan.actions[i];
-                if (a->refused || isempty(a->current))
-                        continue;
-                r = originals_record(&l->originals, a->setting, a->current);
-                if (r < 0) {
-                        /* Without a record we could not revert it: do not change it. */
-                        free(a->refused);
-                        a->refused = fieldf("cannot record the original value: %s", strerror(-r));
-                }
-                recorded[i] = r > 0;
-        }
-        executor_run(&m->ops, m, l->ifindex, l->snap.name, &plan);
-        /* A setting that failed was not changed: a record made just for it would only haunt a revert. */
-        for (size_t i = 0; i < plan.n; i++)
-                if (recorded[i] && plan.actions[i].result < 0)
-                        (void) originals_forget(&l->originals, plan.actions[i].setting);
-
-        for (size_t i = 0; i < plan.n; i++) {
-                Action *a = &plan.actions[i];
-                if (link_report_action(l, a, reason))
+                r = audit_action(&t, &plan.actions[i], &l->reported, &l->last_error);
+                if (r > 0)
                         n_done++;
-                else if (a->refused)
+                else if (r == 0)
                         n_refused++;
                 else
                         n_failed++;
@@ -435,70 +246,20 @@ done:
 /* ---- sysctls ---- */
 
 static void manager_reconcile_sysctls(Manager *m) {
-        const DaemonConfig *c = &m->policy.daemon;
-        Reason reason = m->sysctl_reason;
-        _cleanup_free_ bool *recorded = NULL;
-        char **current = NULL;
+        AuditTarget t = { .reason = m->sysctl_reason, .uid = m->sysctl_api_uid };
         Plan plan = {};
         int r;
 
         m->sysctl_reason = REASON_NONE;
-        if (!c->apply_sysctls || c->n_sysctls == 0)
-                return;
-
-        current = calloc(c->n_sysctls + 1, sizeof(char *));
-        if (!current) {
-                log_oom();
-                return;
-        }
-        for (size_t i = 0; i < c->n_sysctls; i++)
-                (void) sysctl_read(c->sysctls[i].key, &current[i]);
-        r = plan_sysctls(c->sysctls, c->n_sysctls, current, &plan);
-        if (r < 0) {
-                log_warning_errno(r, "Planning sysctls failed: %m");
-                goto finish;
-        }
-        recorded = calloc(plan.n + 1, sizeof(bool));
-        if (!recorded) {
-                log_oom();
-                goto finish;
-        }
-        for (size_t i = 0; i < plan.n; i++) {
-                Action *a = &plan.actions[i];
-                if (a->refused || isempty(a->current))
-                        continue;
-                r = originals_record(&m->sysctl_originals, a->setting, a->current);
-                if (r < 0) {
-                        free(a->refused);
-                        a->refused = fieldf("cannot record the original value: %s", strerror(-r));
-                }
-                recorded[i] = r > 0;
-        }
-        executor_run(&m->ops, m, 0, NULL, &plan);
-        for (size_t i = 0; i < plan.n; i++)
-                if (recorded[i] && plan.actions[i].result < 0)
-                        (void) originals_forget(&m->sysctl_originals, plan.actions[i].setting);
-        for (size_t i = 0; i < plan.n; i++) {
-                Action *a = &plan.actions[i];
-                char ebuf[512];
-
-                if (a->refused || a->result < 0) {
-                        if (strv_contains(m->sysctl_reported, a->setting))
-                                continue;
-                        (void) strv_extend(&m->sysctl_reported, a->setting);
-                        log_link_setting(LOG_WARNING, a->result, a->refused ? VNT_MESSAGE_SETTING_REFUSED
-                                                                            : VNT_MESSAGE_SETTING_FAILED,
-                                         NULL, a->setting, a->current, a->desired, reason, m->sysctl_api_uid, "%s: %s, ignoring",
-                                         a->setting, a->refused ?: action_error(a, ebuf, sizeof ebuf));
-                        continue;
-                }
-                log_link_setting(LOG_INFO, 0, VNT_MESSAGE_SETTING_CHANGED, NULL, a->setting, a->current,
-                                 a->desired, reason, m->sysctl_api_uid, "%s %s -> %s (%s)", a->setting, a->current, a->desired,
-                                 reason_to_string(reason));
-        }
-finish:
+        r = tuner_plan_sysctls(&m->policy.daemon, &plan);
+        if (r >= 0)
+                r = tuner_execute(&tuner_kernel_ops, &m->kernel, 0, NULL, &plan, &m->sysctl_originals);
+        if (r < 0)
+                log_warning_errno(r, "Applying sysctls failed: %m");
+        else
+                for (size_t i = 0; i < plan.n; i++)
+                        (void) audit_action(&t, &plan.actions[i], &m->sysctl_reported, NULL);
         plan_done(&plan);
-        strv_free(current);
 }
 
 /* ---- reconcile: one deferred source, once per loop iteration ---- */
@@ -552,8 +313,8 @@ static void manager_process_net_device(Manager *m, struct udev_device *d, const 
         l = manager_find_link(m, ifindex);
         if (action && streq(action, "remove")) {
                 if (l) {
-                        log_struct_fields(LOG_INFO, 0, VNT_MESSAGE_LINK_GONE, NULL, "%s: link removed",
-                                          l->snap.name[0] ? l->snap.name : "?");
+                        audit_link_event(LOG_INFO, VNT_MESSAGE_LINK_GONE, l->snap.name, l->ifindex,
+                                         "%s: link removed", l->snap.name[0] ? l->snap.name : "?");
                         link_remove(m, l);
                 }
                 return;
@@ -578,8 +339,8 @@ static void manager_process_net_device(Manager *m, struct udev_device *d, const 
         }
         if (!l->initialized) {
                 l->initialized = true;
-                log_struct_fields(LOG_DEBUG, 0, VNT_MESSAGE_LINK_MANAGED, NULL, "%s: link appeared (%s)",
-                                  l->snap.name, reason_to_string(reason));
+                audit_link_event(LOG_INFO, VNT_MESSAGE_LINK_MANAGED, l->snap.name, l->ifindex,
+                                 "%s: link appeared (%s)", l->snap.name, reason_to_string(reason));
                 manager_mark_link(m, l, reason);
         } else if (action && (streq(action, "move") || streq(action, "change")))
                 manager_mark_link(m, l, REASON_DRIFT);
@@ -700,33 +461,15 @@ static void manager_reconcile(Manager *m);
 
 /* ---- policy ---- */
 
-static void manager_log_diagnostics(Manager *m, const ConfDiagnostics *d) {
-        strv_free(m->config_warnings);
-        m->config_warnings = NULL;
-        for (size_t i = 0; i < d->n; i++) {
-                _cleanup_free_ char *line = NULL;
-                _cleanup_free_ char *f1 = NULL;
-
-                if (d->items[i].line > 0)
-                        line = fieldf("%s:%u: %s", d->items[i].file, d->items[i].line, d->items[i].message);
-                else
-                        line = fieldf("%s: %s", d->items[i].file, d->items[i].message);
-                f1 = fieldf("CONFIG_FILE=%s", d->items[i].file);
-                char *fields[] = { f1, NULL };
-                if (!line || !f1)
-                        continue;
-                log_struct_fields(LOG_WARNING, 0, VNT_MESSAGE_CONFIG_BAD, fields, "%s", line);
-                (void) strv_extend(&m->config_warnings, line);
-        }
-}
-
 static int manager_load_policy(Manager *m) {
         ConfDiagnostics diag = {};
         Policy p = {};
         int r;
 
         r = conf_load_policy(m->config_root, "guestd", &p, &diag);
-        manager_log_diagnostics(m, &diag);
+        strv_free(m->config_warnings);
+        m->config_warnings = NULL;
+        audit_config_diagnostics(&diag, &m->config_warnings);
         conf_diagnostics_done(&diag);
         if (r < 0) {
                 policy_done(&p);
@@ -882,27 +625,12 @@ static int link_revert(Manager *m, Link *l, uint32_t uid, char **errors) {
         r = plan_revert(&l->snap, l->originals.settings, l->originals.values, l->originals.n, &plan);
         if (r < 0)
                 return r;
-        executor_run(&m->ops, m, l->ifindex, l->snap.name, &plan);
+        executor_run(&tuner_kernel_ops, &m->kernel, l->ifindex, l->snap.name, &plan);
         l->api_uid = uid;
-        for (size_t i = 0; i < plan.n; i++) {
-                Action *a = &plan.actions[i];
-                char ebuf[512];
-
-                if (a->refused || a->result < 0) {
+        AuditTarget t = link_target(l, REASON_API);
+        for (size_t i = 0; i < plan.n; i++)
+                if (audit_revert(&t, &plan.actions[i], errors) < 0)
                         n_failed++;
-                        const char *why = a->refused ?: action_error(a, ebuf, sizeof ebuf);
-                        log_link_setting(LOG_WARNING, a->result, VNT_MESSAGE_SETTING_FAILED, l, a->setting,
-                                         a->current, a->desired, REASON_API, uid,
-                                         "%s: restoring %s to %s failed: %s", l->snap.name, a->setting,
-                                         a->desired, why);
-                        if (errors && !*errors)
-                                *errors = fieldf("%s: %s: %s", l->snap.name, a->setting, why);
-                        continue;
-                }
-                log_link_setting(LOG_INFO, 0, VNT_MESSAGE_REVERTED, l, a->setting, a->current, a->desired,
-                                 REASON_API, uid, "%s: %s restored %s -> %s", l->snap.name, a->setting,
-                                 isempty(a->current) ? "-" : a->current, a->desired);
-        }
         if (n_failed == 0) {
                 /* Everything is back (settings already at their original need no action). */
                 (void) originals_forget_all(&l->originals);
@@ -917,51 +645,20 @@ static int link_revert(Manager *m, Link *l, uint32_t uid, char **errors) {
         return n_failed;
 }
 
-static int manager_revert_sysctls(Manager *m, char **errors) {
+static int manager_revert_sysctls(Manager *m, uint32_t uid, char **errors) {
+        AuditTarget t = { .reason = REASON_API, .uid = uid };
         Plan plan = {};
         int r, n_failed = 0;
 
         if (m->sysctl_originals.n == 0)
                 return 0;
-        /* The planner cannot read /proc: hand it only the sysctls that differ from their original. */
-        char **settings = calloc(m->sysctl_originals.n + 1, sizeof(char *));
-        char **values = calloc(m->sysctl_originals.n + 1, sizeof(char *));
-        size_t n = 0;
-        NetdevSnapshot none = {};
-        if (!settings || !values) {
-                free(settings);
-                free(values);
-                return -ENOMEM;
-        }
-        for (size_t i = 0; i < m->sysctl_originals.n; i++) {
-                const char *key = m->sysctl_originals.settings[i] + strlen("sysctl:");
-                _cleanup_free_ char *cur = NULL;
-
-                if (sysctl_read(key, &cur) >= 0 && sysctl_value_equal(cur, m->sysctl_originals.values[i]) > 0)
-                        continue;
-                settings[n] = m->sysctl_originals.settings[i];
-                values[n++] = m->sysctl_originals.values[i];
-        }
-        r = plan_revert(&none, settings, values, n, &plan);
-        free(settings);
-        free(values);
+        r = tuner_plan_sysctls_revert(&m->sysctl_originals, &plan);
         if (r < 0)
                 return r;
-        executor_run(&m->ops, m, 0, NULL, &plan);
-        for (size_t i = 0; i < plan.n; i++) {
-                Action *a = &plan.actions[i];
-                char ebuf[512];
-
-                if (a->refused || a->result < 0) {
+        executor_run(&tuner_kernel_ops, &m->kernel, 0, NULL, &plan);
+        for (size_t i = 0; i < plan.n; i++)
+                if (audit_revert(&t, &plan.actions[i], errors) < 0)
                         n_failed++;
-                        if (errors && !*errors)
-                                *errors = fieldf("%s: %s", a->setting,
-                                                 a->refused ?: action_error(a, ebuf, sizeof ebuf));
-                        continue;
-                }
-                log_link_setting(LOG_INFO, 0, VNT_MESSAGE_REVERTED, NULL, a->setting, a->current, a->desired,
-                                 REASON_API, m->sysctl_api_uid, "%s restored %s -> %s", a->setting, a->current, a->desired);
-        }
         if (n_failed == 0)
                 (void) originals_forget_all(&m->sysctl_originals);
         plan_done(&plan);
@@ -983,8 +680,7 @@ int manager_revert(Manager *m, int ifindex, uint32_t uid, char **ret_error) {
                 if (r != 0)
                         n_failed++;
         }
-        m->sysctl_api_uid = uid;
-        r = manager_revert_sysctls(m, ret_error);
+        r = manager_revert_sysctls(m, uid, ret_error);
         if (r != 0)
                 n_failed++;
         return n_failed > 0 ? -EIO : 0;
@@ -1020,13 +716,6 @@ int manager_new(const char *config_root, const char *state_dir, Manager **ret) {
         m = calloc(1, sizeof *m);
         if (!m)
                 return -ENOMEM;
-        m->ops = (KernelOps) {
-                .set_channels = op_set_channels,
-                .set_xps = op_set_xps,
-                .set_mtu = op_set_mtu,
-                .set_offload = op_set_offload,
-                .set_sysctl = op_set_sysctl,
-        };
         if (config_root && !(m->config_root = strdup(config_root)))
                 goto oom;
         if (!(m->state_dir = strdup(state_dir ?: "/run/vnettune/guestd")))
@@ -1058,9 +747,9 @@ Manager *manager_free(Manager *m) {
         udev_monitor_unref(m->monitor);
         udev_unref(m->udev);
         ethtool_monitor_free(m->ethtool_monitor);
-        ethtool_nl_free(m->ethtool);
+        ethtool_nl_free(m->kernel.ethtool);
         rtnl_monitor_free(m->rtnl_monitor);
-        rtnl_link_adapter_free(m->rtnl);
+        rtnl_link_adapter_free(m->kernel.rtnl);
         policy_done(&m->policy);
         originals_done(&m->sysctl_originals);
         strv_free(m->config_warnings);
@@ -1076,7 +765,7 @@ Manager *manager_free(Manager *m) {
 static int manager_open_sources(Manager *m) {
         int r;
 
-        r = rtnl_link_adapter_new(&m->rtnl);
+        r = rtnl_link_adapter_new(&m->kernel.rtnl);
         if (r < 0)
                 return log_error_errno(r, "Cannot open rtnetlink: %m");
         r = rtnl_monitor_new(&m->rtnl_monitor);
@@ -1087,7 +776,7 @@ static int manager_open_sources(Manager *m) {
                 return r;
         (void) sd_event_source_set_description(m->rtnl_source, "rtnl-link-monitor");
 
-        r = ethtool_nl_new(&m->ethtool);
+        r = ethtool_nl_new(&m->kernel.ethtool);
         if (r < 0)
                 log_warning_errno(r, "ethtool netlink unavailable: %m; channels and offloads will not be managed");
         else {

@@ -8,6 +8,7 @@
 #include <systemd/sd-event.h>
 #include <libudev.h>
 
+#include "audit.h"
 #include "conf-parser.h"
 #include "cpuset.h"
 #include "ethtool-nl.h"
@@ -17,21 +18,7 @@
 #include "originals.h"
 #include "plan.h"
 #include "rtnl-link.h"
-
-/* Why a link or sysctl is being reconciled; ordered by precedence (a later one wins). */
-typedef enum Reason {
-        REASON_NONE,
-        REASON_DRIFT,
-        REASON_CPU,
-        REASON_BOOT,
-        REASON_HOTPLUG,
-        REASON_RELOAD,
-        REASON_API,
-        _REASON_MAX,
-        _REASON_INVALID = -EINVAL,
-} Reason;
-
-const char *reason_to_string(Reason r);
+#include "tuner.h"
 
 typedef enum LinkState {
         LINK_STATE_PENDING,     /* seen, waiting for udev or the first reconcile */
@@ -78,9 +65,8 @@ struct Manager {
         bool have_udevd;
         sd_event_source *udev_source, *ethtool_source, *rtnl_source, *reconcile_source;
 
-        EthtoolNl *ethtool;
+        TunerKernel kernel;
         EthtoolMonitor *ethtool_monitor;
-        RtnlLink *rtnl;
         RtnlMonitor *rtnl_monitor;
 
         char *config_root;              /* NULL = / */
@@ -99,7 +85,6 @@ struct Manager {
 
         bool ready_sent;
         bool exiting;
-        KernelOps ops;
 };
 
 int manager_new(const char *config_root, const char *state_dir, Manager **ret);

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared link/sysctl tuning steps of the daemons' managers (see tuner.h). */
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "sysctl.h"
+#include "sysfs-net.h"
+#include "tuner.h"
+
+static int op_set_channels(void *userdata, int ifindex, const Channels *c, char **ret_error) {
+        TunerKernel *k = userdata;
+        return k->ethtool ? ethtool_nl_set_channels(k->ethtool, ifindex, c, ret_error) : -EOPNOTSUPP;
+}
+
+static int op_set_xps(void *userdata, int ifindex, const char *ifname, unsigned queue, const CpuSet *mask) {
+        char name[IF_NAMESIZE];
+
+        /* sysfs is addressed by name: resolve the index now, a rename may have happened. */
+        if (!if_indextoname((unsigned) ifindex, name))
+                return -ENODEV;
+        return sysfs_write_xps(name, queue, mask);
+}
+
+static int op_set_mtu(void *userdata, int ifindex, uint32_t mtu, char **ret_error) {
+        TunerKernel *k = userdata;
+        return rtnl_link_set_mtu_by_index(k->rtnl, ifindex, mtu, ret_error);
+}
+
+static int op_set_offload(void *userdata, int ifindex, Offload o, bool on, char **ret_error) {
+        TunerKernel *k = userdata;
+        return k->ethtool ? ethtool_nl_set_offload(k->ethtool, ifindex, o, on, ret_error) : -EOPNOTSUPP;
+}
+
+static int op_set_sysctl(void *userdata, const char *key, const char *value) {
+        return sysctl_write(key, value);
+}
+
+const KernelOps tuner_kernel_ops = {
+        .set_channels = op_set_channels,
+        .set_xps = op_set_xps,
+        .set_mtu = op_set_mtu,
+        .set_offload = op_set_offload,
+        .set_sysctl = op_set_sysctl,
+};
+
+int tuner_read_link(TunerKernel *k, int ifindex, NetdevSnapshot *snap) {
+        int r;
+
+        r = rtnl_link_read(k->rtnl, ifindex, snap);
+        if (r < 0)
+                return r;
+        if (!snap->driver[0])
+                (void) sysfs_read_driver(snap->name, snap->driver, sizeof snap->driver);
+        snap->channels_error = k->ethtool ? ethtool_nl_get_channels(k->ethtool, ifindex, &snap->channels)
+                                          : -EOPNOTSUPP;
+        if (snap->channels_error < 0)
+                snap->channels = (Channels) {};
+        snap->features_error = k->ethtool ? ethtool_nl_get_offloads(k->ethtool, ifindex, snap->offloads)
+                                          : -EOPNOTSUPP;
+        snap->xps_error = sysfs_read_xps(snap->name, snap);
+        return 0;
+}
+
+int tuner_execute(const KernelOps *ops, void *userdata, int ifindex, const char *ifname, Plan *plan,
+                  Originals *originals) {
+        _cleanup_free_ bool *recorded = calloc(plan->n + 1, sizeof(bool));
+        int r;
+
+        if (!recorded)
+                return -ENOMEM;
+        for (size_t i = 0; i < plan->n; i++) {
+                Action *a = &plan->actions[i];
+
+                if (a->refused || isempty(a->current))
+                        continue;
+                r = originals_record(originals, a->setting, a->current);
+                if (r < 0) {
+                        /* Without a record we could not revert it: do not change it. */
+                        if (asprintf(&a->refused, "cannot record the original value: %s", strerror(-r)) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
+                recorded[i] = r > 0;
+        }
+        r = executor_run(ops, userdata, ifindex, ifname, plan);
+        /* A setting that failed was not changed: a record made just for it would only haunt a revert. */
+        for (size_t i = 0; i < plan->n; i++)
+                if (recorded[i] && plan->actions[i].result < 0)
+                        (void) originals_forget(originals, plan->actions[i].setting);
+        return r;
+}
+
+int tuner_plan_sysctls(const DaemonConfig *c, Plan *ret) {
+        char **current;
+        int r;
+
+        if (!c->apply_sysctls || c->n_sysctls == 0) {
+                *ret = (Plan) {};
+                return 0;
+        }
+        current = calloc(c->n_sysctls + 1, sizeof(char *));
+        if (!current)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_sysctls; i++)
+                (void) sysctl_read(c->sysctls[i].key, &current[i]);
+        r = plan_sysctls(c->sysctls, c->n_sysctls, current, ret);
+        for (size_t i = 0; i < c->n_sysctls; i++)
+                free(current[i]);
+        free(current);
+        return r;
+}
+
+int tuner_plan_sysctls_revert(const Originals *o, Plan *ret) {
+        _cleanup_free_ char **settings = calloc(o->n + 1, sizeof(char *));
+        _cleanup_free_ char **values = calloc(o->n + 1, sizeof(char *));
+        NetdevSnapshot none = {};
+        size_t n = 0;
+        int r;
+
+        if (!settings || !values)
+                return -ENOMEM;
+        /* The planner cannot read /proc: hand it only the sysctls that differ from their original. */
+        for (size_t i = 0; i < o->n; i++) {
+                _cleanup_free_ char *cur = NULL;
+                const char *key = o->settings[i];
+
+                if (strncmp(key, "sysctl:", 7) == 0 && sysctl_read(key + 7, &cur) >= 0 &&
+                    sysctl_value_equal(cur, o->values[i]) > 0)
+                        continue;
+                settings[n] = o->settings[i];
+                values[n++] = o->values[i];
+        }
+        r = plan_revert(&none, settings, values, n, ret);
+        if (r < 0)
+                return r;
+        /* Fill in the value now so the journal shows old and new. */
+        for (size_t i = 0; i < ret->n; i++) {
+                Action *a = &ret->actions[i];
+                char *cur = NULL;
+
+                if (a->kind == ACTION_SYSCTL && isempty(a->current) && sysctl_read(a->sysctl.key, &cur) >= 0) {
+                        free(a->current);
+                        a->current = cur;
+                }
+        }
+        return 0;
+}

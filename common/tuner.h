@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What both daemons' managers do with a link or the sysctls: read a snapshot, run a plan with its
+ * originals recorded first, and plan the sysctls and their revert. */
+#pragma once
+
+#include "ethtool-nl.h"
+#include "executor.h"
+#include "link-policy.h"
+#include "netdev.h"
+#include "originals.h"
+#include "plan.h"
+#include "rtnl-link.h"
+
+/* The kernel handles production code runs plans against. */
+typedef struct TunerKernel {
+        EthtoolNl *ethtool;     /* NULL when the kernel has no ethtool netlink */
+        RtnlLink *rtnl;
+} TunerKernel;
+
+/* The production KernelOps: userdata is a TunerKernel. */
+extern const KernelOps tuner_kernel_ops;
+
+/* Reads rtnl, channels, offloads and XPS of a link into snap (driver from sysfs when snap has none).
+ * -ENODEV when the link is gone; the other parts record their own errors in the snapshot. */
+int tuner_read_link(TunerKernel *k, int ifindex, NetdevSnapshot *snap);
+
+/* Records the original of every action that will change something (persisted before the change),
+ * executes the plan, and drops the records made for actions that failed (nothing changed there).
+ * An action whose original cannot be recorded is refused rather than executed. */
+int tuner_execute(const KernelOps *ops, void *userdata, int ifindex, const char *ifname, Plan *plan,
+                  Originals *originals);
+
+/* The sysctl part of a daemon config against the values in /proc/sys now. */
+int tuner_plan_sysctls(const DaemonConfig *c, Plan *ret);
+/* Restoring recorded sysctl originals, skipping those already back at their original. */
+int tuner_plan_sysctls_revert(const Originals *o, Plan *ret);
