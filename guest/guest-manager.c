@@ -34,6 +34,13 @@ const char *link_state_to_string(LinkState s) {
         return s >= 0 && s < _LINK_STATE_MAX ? link_state_table[s] : NULL;
 }
 
+static uint64_t now_monotonic_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
 static uint64_t now_realtime_usec(void) {
         struct timespec ts;
 
@@ -237,6 +244,12 @@ static void link_reconcile(Manager *m, Link *l) {
         /* Our own changes made the kernel rewrite things (XPS after channels): read the result. */
         if (n_done > 0)
                 (void) link_refresh(m, l);
+        if (l->udev_usec > 0) {
+                uint64_t now = now_monotonic_usec();
+                log_info("%s: %s %.1f ms after udev initialised it.", l->snap.name,
+                         link_state_to_string(l->state), (double) (now - MIN(now, l->udev_usec)) / 1000.0);
+                l->udev_usec = 0;
+        }
 done:
         plan_done(&plan);
         l->api_pending = false;
@@ -338,6 +351,8 @@ static void manager_process_net_device(Manager *m, struct udev_device *d, const 
                 return;
         }
         if (!l->initialized) {
+                const char *usec = udev_device_get_property_value(d, "USEC_INITIALIZED");
+                l->udev_usec = usec && reason == REASON_HOTPLUG ? strtoull(usec, NULL, 10) : 0;
                 l->initialized = true;
                 audit_link_event(LOG_INFO, VNT_MESSAGE_LINK_MANAGED, l->snap.name, l->ifindex,
                                  "%s: link appeared (%s)", l->snap.name, reason_to_string(reason));

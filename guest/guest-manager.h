@@ -52,6 +52,7 @@ typedef struct Link {
         char *last_error;
         uint64_t last_change_usec;      /* CLOCK_REALTIME */
         char **reported;                /* settings whose failure/refusal was already logged */
+        uint64_t udev_usec;             /* CLOCK_MONOTONIC when udev initialised it (hotplug latency) */
         uint32_t api_uid;               /* caller of the pending API request */
         bool api_pending;
 } Link;

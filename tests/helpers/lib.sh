@@ -76,7 +76,7 @@ bus_path() {            # object path of ifindex N: sd_bus_path_encode escapes a
 }
 
 start_guestd() {        # start_guestd [EXTRA ARGS]: returns when the daemon owns its bus name
-        "$GUESTD" --config-root="$CONF_ROOT" --state-dir="$STATE_DIR" --log-target=console "$@" \
+        "$GUESTD" --config-root="$CONF_ROOT" --state-dir="$STATE_DIR" --log-target="${GUESTD_LOG_TARGET:-console}" "$@" \
                 >>"$GUESTD_LOG" 2>&1 &
         GUESTD_PID=$!
         wait_until 10 guest_call ListLinks || fail "vnettune-guestd did not come up on the bus"
@@ -101,6 +101,7 @@ start_tap_holder() {    # start_tap_holder NAME QUEUES [ARGS...]: returns once t
 
 cleanup() {
         stop_guestd KILL
+        [ -n "${JOURNALD_PID:-}" ] && kill "$JOURNALD_PID" 2>/dev/null
         for p in "${HOLDER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
         wait 2>/dev/null
 }
@@ -111,4 +112,20 @@ require_sandbox() {     # require_sandbox "$0" "$@"
         if [ "${VNT_SANDBOX:-0}" != 1 ]; then
                 exec bash "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh" -- bash "$@"
         fi
+}
+
+# A private systemd-journald on the sandbox's own /run, so daemons started with
+# --log-target=journal write real journal entries that journalctl (reading /run/log/journal) shows.
+JOURNALD_PID=
+start_journald() {
+        local j
+        for j in /lib/systemd/systemd-journald /usr/lib/systemd/systemd-journald; do
+                [ -x "$j" ] && break
+        done
+        [ -x "$j" ] || return 77
+        [ "${VNT_SANDBOX:-0}" = 1 ] || fail "start_journald only inside the sandbox (it takes over /run/systemd/journal)"
+        mkdir -p /run/systemd/journal /run/log/journal
+        "$j" >"$WORK/journald.log" 2>&1 &
+        JOURNALD_PID=$!
+        wait_until 5 test -S /run/systemd/journal/socket || fail "systemd-journald did not start"
 }
