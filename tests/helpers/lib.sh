@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
 # Shell helpers for tests that run the real daemons inside tests/helpers/sandbox.sh: start/stop a
 # daemon, read its D-Bus properties, wait for a condition, fail with context. Source it; set
 # VNT_BUILD_DIR to the meson build directory first.
