@@ -28,6 +28,7 @@ const char *const conf_known_keys[] = {
         "Link.Channels",
         "Link.XPS",
         "Link.MTU",
+        "Link.TxQueueLength",
         "Link.TSO",
         "Link.GSO",
         "Link.GRO",
@@ -721,6 +722,19 @@ static int set_mtu(ConfParser *p, const char *key, const char *value, int arg, v
         return 0;
 }
 
+static int set_txqueuelen(ConfParser *p, const char *key, const char *value, int arg, void *userdata) {
+        LinkSettings *s = &((LinkPolicy *) userdata)->settings;
+        uint32_t n;
+
+        if (isempty(value) || streq(value, "keep"))
+                s->txqueuelen = 0;
+        else if (parse_u32(value, &n) < 0 || n < 1 || n > INT32_MAX)
+                return conf_bad_value(p, key, value);
+        else
+                s->txqueuelen = n;
+        return 0;
+}
+
 static int set_offload(ConfParser *p, const char *key, const char *value, int arg, void *userdata) {
         LinkSettings *s = &((LinkPolicy *) userdata)->settings;
         int b;
@@ -758,6 +772,7 @@ static const ConfKey link_keys[] = {
         { "Link",  "Channels",   set_channels,   0 },
         { "Link",  "XPS",        set_xps,        0 },
         { "Link",  "MTU",        set_mtu,        0 },
+        { "Link",  "TxQueueLength", set_txqueuelen, 0 },
         { "Link",  "TSO",        set_offload,    OFFLOAD_TSO },
         { "Link",  "GSO",        set_offload,    OFFLOAD_GSO },
         { "Link",  "GRO",        set_offload,    OFFLOAD_GRO },

@@ -15,6 +15,9 @@ static int run_one(const KernelOps *ops, void *userdata, int ifindex, const char
                                     : -EOPNOTSUPP;
         case ACTION_MTU:
                 return ops->set_mtu ? ops->set_mtu(userdata, ifindex, a->mtu, &a->error) : -EOPNOTSUPP;
+        case ACTION_TXQUEUELEN:
+                return ops->set_txqueuelen ? ops->set_txqueuelen(userdata, ifindex, a->txqueuelen, &a->error)
+                                           : -EOPNOTSUPP;
         case ACTION_OFFLOAD:
                 return ops->set_offload ? ops->set_offload(userdata, ifindex, a->offload.offload,
                                                            a->offload.on, &a->error)

@@ -9,6 +9,7 @@ typedef struct KernelOps {
         int (*set_channels)(void *userdata, int ifindex, const Channels *c, char **ret_error);
         int (*set_xps)(void *userdata, int ifindex, const char *ifname, unsigned queue, const CpuSet *mask);
         int (*set_mtu)(void *userdata, int ifindex, uint32_t mtu, char **ret_error);
+        int (*set_txqueuelen)(void *userdata, int ifindex, uint32_t qlen, char **ret_error);
         int (*set_offload)(void *userdata, int ifindex, Offload o, bool on, char **ret_error);
         int (*set_sysctl)(void *userdata, const char *key, const char *value);
 } KernelOps;

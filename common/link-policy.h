@@ -60,6 +60,7 @@ typedef struct LinkSettings {
         unsigned n_xps;
         MtuMode mtu_mode;
         uint32_t mtu;                   /* MTU_NUMBER */
+        uint32_t txqueuelen;            /* 0 = keep */
         OffloadWant offloads[_OFFLOAD_MAX];
         DriftMode drift;                /* _DRIFT_MODE_INVALID: inherit the daemon default */
 } LinkSettings;

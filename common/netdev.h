@@ -44,6 +44,9 @@ typedef struct NetdevSnapshot {
         bool have_link;                 /* rtnl data valid */
         uint32_t mtu, min_mtu, max_mtu; /* max_mtu 0 = unknown */
         uint32_t num_tx_queues;         /* allocated tx queues (IFLA_NUM_TX_QUEUES) */
+        uint32_t txqueuelen;            /* IFLA_TXQLEN */
+        int master_ifindex;             /* IFLA_MASTER: the bridge it is a port of, 0 = none */
+        char kind[16];                  /* IFLA_INFO_KIND: "tun", "bridge", "veth", "" for hardware */
 
         int channels_error;             /* 0 = channels valid, else -errno of the GET */
         Channels channels;

@@ -353,6 +353,25 @@ static int plan_link_mtu(const NetdevSnapshot *snap, const LinkSettings *s, Plan
         return plan_push(p, &a);
 }
 
+static int plan_link_txqueuelen(const NetdevSnapshot *snap, const LinkSettings *s, Plan *p) {
+        _cleanup_(action_done) Action a = { .kind = ACTION_TXQUEUELEN, .txqueuelen = s->txqueuelen };
+        _cleanup_free_ char *current = NULL, *desired = NULL;
+        int r;
+
+        if (s->txqueuelen == 0 || !snap->have_link || snap->txqueuelen == s->txqueuelen)
+                return 0;
+        r = format_string(&current, "%" PRIu32, snap->txqueuelen);
+        if (r < 0)
+                return r;
+        r = format_string(&desired, "%" PRIu32, s->txqueuelen);
+        if (r < 0)
+                return r;
+        r = action_describe(&a, "txqueuelen", current, desired);
+        if (r < 0)
+                return r;
+        return plan_push(p, &a);
+}
+
 /* One offload action (refused when the device cannot change it), unless it already is as wanted. */
 static int plan_offload(const NetdevSnapshot *snap, Offload o, bool on, Plan *p) {
         _cleanup_(action_done) Action a = { .kind = ACTION_OFFLOAD, .offload = { .offload = o, .on = on } };
@@ -427,6 +446,9 @@ int plan_link(const NetdevSnapshot *snap, const LinkSettings *s, const CpuSet *o
                 return r;
 
         r = plan_link_mtu(snap, s, &p);
+        if (r < 0)
+                return r;
+        r = plan_link_txqueuelen(snap, s, &p);
         if (r < 0)
                 return r;
 
@@ -533,6 +555,7 @@ typedef struct RevertItem {
                         CpuSet mask;
                 } xps;
                 uint32_t mtu;
+                uint32_t txqueuelen;
                 bool on;
         };
 } RevertItem;
@@ -592,6 +615,11 @@ static int revert_item_parse(const NetdevSnapshot *snap, const char *setting, co
         if (streq(setting, "mtu")) {
                 it->kind = ACTION_MTU;
                 return parse_u32(value, &it->mtu);
+        }
+
+        if (streq(setting, "txqueuelen")) {
+                it->kind = ACTION_TXQUEUELEN;
+                return parse_u32(value, &it->txqueuelen);
         }
 
         suffix = startswith_or_null(setting, "xps:tx-");
@@ -744,6 +772,22 @@ static int revert_mtu(const NetdevSnapshot *snap, const RevertItem *it, Plan *p)
         return plan_push(p, &a);
 }
 
+static int revert_txqueuelen(const NetdevSnapshot *snap, const RevertItem *it, Plan *p) {
+        _cleanup_(action_done) Action a = { .kind = ACTION_TXQUEUELEN, .txqueuelen = it->txqueuelen };
+        _cleanup_free_ char *current = NULL;
+        int r;
+
+        if (!snap->have_link || snap->txqueuelen == it->txqueuelen)
+                return 0;
+        r = format_string(&current, "%" PRIu32, snap->txqueuelen);
+        if (r < 0)
+                return r;
+        r = action_describe(&a, "txqueuelen", current, it->value);
+        if (r < 0)
+                return r;
+        return plan_push(p, &a);
+}
+
 static int revert_sysctl(const RevertItem *it, Plan *p) {
         _cleanup_(action_done) Action a = { .kind = ACTION_SYSCTL };
         _cleanup_free_ char *setting = NULL;
@@ -809,6 +853,10 @@ int plan_revert(const NetdevSnapshot *snap, char *const *settings, char *const *
 
                 case ACTION_MTU:
                         r = revert_mtu(snap, it, &p);
+                        break;
+
+                case ACTION_TXQUEUELEN:
+                        r = revert_txqueuelen(snap, it, &p);
                         break;
 
                 case ACTION_OFFLOAD:

@@ -14,6 +14,7 @@ typedef enum ActionKind {
         ACTION_CHANNELS,
         ACTION_XPS,
         ACTION_MTU,
+        ACTION_TXQUEUELEN,
         ACTION_OFFLOAD,
         ACTION_SYSCTL,
         _ACTION_KIND_MAX,
@@ -22,7 +23,7 @@ typedef enum ActionKind {
 
 typedef struct Action {
         ActionKind kind;
-        char *setting;          /* "channels", "xps:tx-3", "mtu", "offload:gro", "sysctl:net.core.rmem_max" */
+        char *setting;          /* "channels", "xps:tx-3", "mtu", "txqueuelen", "offload:gro", "sysctl:KEY" */
         char *current;          /* human form of the value now, "" when there is none */
         char *desired;          /* human form of the value wanted */
         char *refused;          /* non-NULL: the policy asks for something this device cannot do; not executed */
@@ -34,6 +35,7 @@ typedef struct Action {
                         CpuSet mask;
                 } xps;
                 uint32_t mtu;
+                uint32_t txqueuelen;
                 struct {
                         Offload offload;
                         bool on;
@@ -67,7 +69,7 @@ int plan_channels_target(const LinkSettings *s, const Channels *c, unsigned n_on
 int plan_xps_auto_mask(const unsigned *cpus, unsigned n_cpus, unsigned q, unsigned n_queues, CpuSet *ret);
 
 /* Plans one link: channels first, then XPS (re-written in full when channels change, since drivers
- * reset XPS then), MTU, offloads. No-op settings produce no action. */
+ * reset XPS then), MTU, transmit queue length, offloads. No-op settings produce no action. */
 int plan_link(const NetdevSnapshot *snap, const LinkSettings *s, const CpuSet *online, Plan *ret);
 
 /* Plans the sysctls: desired list against current values (NULL current = not present: refused). */

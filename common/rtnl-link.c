@@ -139,6 +139,16 @@ static int parse_link_msg(struct nlmsghdr *nlh, NetdevSnapshot *snap) {
                 snap->max_mtu = nla_get_u32(tb[IFLA_MAX_MTU]);
         if (tb[IFLA_NUM_TX_QUEUES])
                 snap->num_tx_queues = nla_get_u32(tb[IFLA_NUM_TX_QUEUES]);
+        if (tb[IFLA_TXQLEN])
+                snap->txqueuelen = nla_get_u32(tb[IFLA_TXQLEN]);
+        snap->master_ifindex = tb[IFLA_MASTER] ? (int) nla_get_u32(tb[IFLA_MASTER]) : 0;
+        snap->kind[0] = 0;
+        if (tb[IFLA_LINKINFO]) {
+                struct nlattr *li[IFLA_INFO_MAX + 1];
+
+                if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) >= 0 && li[IFLA_INFO_KIND])
+                        snprintf(snap->kind, sizeof snap->kind, "%s", nla_get_string(li[IFLA_INFO_KIND]));
+        }
         snap->mac[0] = 0;
         if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6) {
                 const uint8_t *a = nla_data(tb[IFLA_ADDRESS]);
@@ -237,25 +247,24 @@ int rtnl_link_read(RtnlLink *r, int ifindex, NetdevSnapshot *snap) {
         snap->min_mtu = tmp.min_mtu;
         snap->max_mtu = tmp.max_mtu;
         snap->num_tx_queues = tmp.num_tx_queues;
+        snap->txqueuelen = tmp.txqueuelen;
+        snap->master_ifindex = tmp.master_ifindex;
+        memcpy(snap->kind, tmp.kind, sizeof snap->kind);
         snap->have_link = true;
         return 0;
 }
 
-int rtnl_link_set_mtu_by_index(RtnlLink *r, int ifindex, uint32_t mtu, char **ret_error) {
-        struct rtnl_link *orig = NULL, *change = NULL;
+/* RTM_SETLINK by index with the attributes of change: a concurrent rename cannot make us hit another device. */
+static int link_change_by_index(RtnlLink *r, int ifindex, struct rtnl_link *change, char **ret_error) {
+        struct rtnl_link *orig = NULL;
         struct nl_msg *msg = NULL;
         Request req = {};
         int k;
 
         orig = rtnl_link_alloc();
-        change = rtnl_link_alloc();
-        if (!orig || !change) {
-                k = -ENOMEM;
-                goto finish;
-        }
+        if (!orig)
+                return -ENOMEM;
         rtnl_link_set_ifindex(orig, ifindex);
-        rtnl_link_set_mtu(change, mtu);
-        /* RTM_SETLINK by index: a concurrent rename cannot make us hit another device. */
         k = rtnl_link_build_change_request(orig, change, 0, &msg);
         if (k < 0) {
                 k = nl_to_errno(k);
@@ -269,6 +278,29 @@ finish:
         free(req.extack);
         nlmsg_free(msg);
         rtnl_link_put(orig);
+        return k;
+}
+
+int rtnl_link_set_mtu_by_index(RtnlLink *r, int ifindex, uint32_t mtu, char **ret_error) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        int k;
+
+        if (!change)
+                return -ENOMEM;
+        rtnl_link_set_mtu(change, mtu);
+        k = link_change_by_index(r, ifindex, change, ret_error);
+        rtnl_link_put(change);
+        return k;
+}
+
+int rtnl_link_set_txqueuelen_by_index(RtnlLink *r, int ifindex, uint32_t qlen, char **ret_error) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        int k;
+
+        if (!change)
+                return -ENOMEM;
+        rtnl_link_set_txqlen(change, qlen);
+        k = link_change_by_index(r, ifindex, change, ret_error);
         rtnl_link_put(change);
         return k;
 }

@@ -11,9 +11,11 @@ typedef struct RtnlLink RtnlLink;
 int rtnl_link_adapter_new(RtnlLink **ret);
 RtnlLink *rtnl_link_adapter_free(RtnlLink *r);
 
-/* Fills name, mac, mtu, min/max MTU, num_tx_queues and have_link. -ENODEV if the link is gone. */
+/* Fills name, mac, mtu, min/max MTU, num_tx_queues, txqueuelen, master, kind and have_link.
+ * -ENODEV if the link is gone. */
 int rtnl_link_read(RtnlLink *r, int ifindex, NetdevSnapshot *snap);
 int rtnl_link_set_mtu_by_index(RtnlLink *r, int ifindex, uint32_t mtu, char **ret_error);
+int rtnl_link_set_txqueuelen_by_index(RtnlLink *r, int ifindex, uint32_t qlen, char **ret_error);
 
 /* Link events (RTNLGRP_LINK) on a second socket: the fd goes into sd-event. */
 typedef enum RtnlEvent {

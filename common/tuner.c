@@ -29,6 +29,11 @@ static int op_set_mtu(void *userdata, int ifindex, uint32_t mtu, char **ret_erro
         return rtnl_link_set_mtu_by_index(k->rtnl, ifindex, mtu, ret_error);
 }
 
+static int op_set_txqueuelen(void *userdata, int ifindex, uint32_t qlen, char **ret_error) {
+        TunerKernel *k = userdata;
+        return rtnl_link_set_txqueuelen_by_index(k->rtnl, ifindex, qlen, ret_error);
+}
+
 static int op_set_offload(void *userdata, int ifindex, Offload o, bool on, char **ret_error) {
         TunerKernel *k = userdata;
         return k->ethtool ? ethtool_nl_set_offload(k->ethtool, ifindex, o, on, ret_error) : -EOPNOTSUPP;
@@ -42,6 +47,7 @@ const KernelOps tuner_kernel_ops = {
         .set_channels = op_set_channels,
         .set_xps = op_set_xps,
         .set_mtu = op_set_mtu,
+        .set_txqueuelen = op_set_txqueuelen,
         .set_offload = op_set_offload,
         .set_sysctl = op_set_sysctl,
 };

@@ -42,6 +42,21 @@ static void test_read_and_mtu(RtnlLink *r) {
         ASSERT_EQ(scratch_capture(buf, sizeof buf, "cat /sys/class/net/va/mtu"), 0);
         ASSERT_STREQ(buf, "9000");
 
+        /* Transmit queue length, kind and bridge membership. */
+        ASSERT_EQ(s.txqueuelen, 1000);
+        ASSERT_STREQ(s.kind, "veth");
+        ASSERT_EQ(s.master_ifindex, 0);
+        ASSERT_OK(rtnl_link_set_txqueuelen_by_index(r, idx, 4321, &err));
+        ASSERT_EQ(scratch_capture(buf, sizeof buf, "cat /sys/class/net/va/tx_queue_len"), 0);
+        ASSERT_STREQ(buf, "4321");
+        scratch_run_ok("ip link add br0 type bridge && ip link set va master br0");
+        ASSERT_OK(rtnl_link_read(r, idx, &s));
+        ASSERT_EQ(s.txqueuelen, 4321);
+        ASSERT_EQ(s.master_ifindex, (int) if_nametoindex("br0"));
+        ASSERT_OK(rtnl_link_read(r, (int) if_nametoindex("br0"), &s));
+        ASSERT_STREQ(s.kind, "bridge");
+        ASSERT_OK(rtnl_link_read(r, idx, &s));
+
         /* Gone devices. */
         ASSERT_EQ(rtnl_link_read(r, 999999, &s), -ENODEV);
         ASSERT_EQ(rtnl_link_set_mtu_by_index(r, 999999, 1500, NULL), -ENODEV);

@@ -791,6 +791,7 @@ static void test_known_keys(void) {
                 { "Link.Channels",      "Channels=2" },
                 { "Link.XPS",           "XPS=1 2" },
                 { "Link.MTU",           "MTU=1500" },
+                { "Link.TxQueueLength", "TxQueueLength=4000" },
                 { "Link.TSO",           "TSO=on" },
                 { "Link.GSO",           "GSO=on" },
                 { "Link.GRO",           "GRO=on" },
@@ -1123,7 +1124,47 @@ static void test_load_edge_cases(void) {
         rm_rf(root);
 }
 
+/* TxQueueLength=: keep/empty reset to 0 (keep), 1..INT32_MAX, anything else is reported and ignored. */
+static void test_txqueuelen(void) {
+        static const struct {
+                const char *value;
+                bool bad;
+                uint32_t want;
+        } t[] = {
+                { "4000", false, 4000 }, { "1", false, 1 }, { "keep", false, 0 }, { "", false, 0 },
+                { "2147483647", false, 2147483647u },
+                { "0", true }, { "-1", true }, { "2147483648", true }, { "lots", true }, { "10 20", true },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                _cleanup_free_ char *text = NULL, *v = NULL;
+                ConfDiagnostics d = {};
+                LinkPolicy p;
+
+                ASSERT_TRUE(asprintf(&text, "[Link]\nTxQueueLength=77\nTxQueueLength=%s\n", t[i].value) > 0);
+                link_policy_init(&p);
+                ASSERT_OK(conf_parse_link("q.link", text, &p, &d));
+                if (t[i].bad) {
+                        ASSERT_TRUE(asprintf(&v, "Invalid value '%s' for TxQueueLength=", t[i].value) > 0);
+                        ASSERT_EQ(d.n, 1);
+                        assert_diag_at(&d, 0, "q.link", 3, v, "ignoring", NULL);
+                        ASSERT_EQ(p.settings.txqueuelen, 77);   /* the earlier line stays */
+                } else {
+                        ASSERT_EQ(d.n, 0);
+                        ASSERT_EQ(p.settings.txqueuelen, t[i].want);
+                }
+                conf_diagnostics_done(&d);
+                link_settings_done(&p.settings);
+                free(p.filename);
+                free(p.name);
+                strv_free(p.match_driver);
+                strv_free(p.match_name);
+                strv_free(p.match_mac);
+        }
+}
+
 int main(void) {
+        test_txqueuelen();
         test_drift_strings();
         test_link_defaults();
         test_link_values();

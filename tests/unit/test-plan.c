@@ -145,6 +145,9 @@ static void snapshot_apply(NetdevSnapshot *snap, const Plan *p) {
                 case ACTION_MTU:
                         snap->mtu = a->mtu;
                         break;
+                case ACTION_TXQUEUELEN:
+                        snap->txqueuelen = a->txqueuelen;
+                        break;
                 case ACTION_OFFLOAD:
                         snap->offloads[a->offload.offload].active = a->offload.on;
                         break;
@@ -1081,7 +1084,47 @@ static void test_revert_bad_input(void) {
         }
 }
 
+/* TxQueueLength: planned after the MTU, a no-op when equal, and reverted exactly. */
+static void test_link_txqueuelen(void) {
+        _cleanup_(netdev_snapshot_done) NetdevSnapshot snap = {};
+        _cleanup_(cpuset_done) CpuSet online = CPUSET_NULL;
+        _cleanup_(plan_done) Plan p = {};
+        char *settings[] = { (char *) "txqueuelen", (char *) "mtu" };
+        char *values[] = { (char *) "1000", (char *) "1500" };
+        LinkSettings s;
+
+        snapshot_virtio(&snap, 4, 4, masks_1_2_4_8, 4);
+        snap.txqueuelen = 1000;
+        online_from_list("0-3", &online);
+        settings_keep(&s);
+        s.mtu_mode = MTU_NUMBER;
+        s.mtu = 9000;
+        s.txqueuelen = 4000;
+        ASSERT_OK(plan_link(&snap, &s, &online, &p));
+        ASSERT_EQ(p.n, 2);
+        assert_action(&p.actions[0], ACTION_MTU, "mtu", "1500", "9000", NULL);
+        assert_action(&p.actions[1], ACTION_TXQUEUELEN, "txqueuelen", "1000", "4000", NULL);
+        ASSERT_EQ(p.actions[1].txqueuelen, 4000);
+        snapshot_apply(&snap, &p);
+        plan_done(&p);
+
+        ASSERT_OK(plan_link(&snap, &s, &online, &p));
+        ASSERT_EQ(p.n, 0);                              /* already tuned */
+
+        /* Revert, given in the other order, comes back in canonical order: mtu before txqueuelen. */
+        ASSERT_OK(plan_revert(&snap, settings, values, 2, &p));
+        ASSERT_EQ(p.n, 2);
+        assert_action(&p.actions[0], ACTION_MTU, "mtu", "9000", "1500", NULL);
+        assert_action(&p.actions[1], ACTION_TXQUEUELEN, "txqueuelen", "4000", "1000", NULL);
+        ASSERT_EQ(p.actions[1].txqueuelen, 1000);
+        snapshot_apply(&snap, &p);
+        plan_done(&p);
+        ASSERT_OK(plan_revert(&snap, settings, values, 2, &p));
+        ASSERT_EQ(p.n, 0);
+}
+
 int main(void) {
+        test_link_txqueuelen();
         test_channels_target();
         test_xps_auto_all_combinations();
         test_xps_auto_spot();
