@@ -31,6 +31,8 @@ EXIT_SETUP=99
 
 use_udev=1
 use_dbus=1
+host_pid=
+outer_pid=
 private_dev=1
 bus_policies=()
 
@@ -48,6 +50,10 @@ Options:
   --no-udev          do not start udevd (/run/udev stays empty, as on a machine without udev)
   --no-dbus          do not start dbus-daemon (DBUS_SYSTEM_BUS_ADDRESS is unset)
   --host-dev         keep the host's /dev instead of a private one (udevd may then touch it)
+  --host-pid         stay in the host's PID namespace (for code that needs the proc connector, which
+                     only serves the initial PID and network namespace); teardown then kills what
+                     carries this sandbox's VNT_SANDBOX_ID in its environment, and
+                     VNT_SANDBOX_HOST_NETNS names the network namespace the sandbox came from
   --bus-policy FILE  also include FILE in the bus configuration (repeatable; must exist)
   -h, --help         show this help
 
@@ -95,11 +101,35 @@ count_live_processes() {
 
 # Asks everything in the namespace to stop, gives it a moment, then leaves the rest to the kernel,
 # which SIGKILLs whatever is left when PID 1 exits. Safe to call more than once.
+# In the host's PID namespace "-1" would be the whole machine: kill what we started instead, found
+# by the marker every process of ours inherits in its environment.
+kill_tagged() {
+        local sig=$1 p n=0
+
+        for p in /proc/[0-9]*; do
+                [[ ${p#/proc/} == "$$" ]] && continue
+                if grep -qz "^VNT_SANDBOX_ID=$VNT_SANDBOX_ID\$" "$p/environ" 2>/dev/null; then
+                        kill "-$sig" "${p#/proc/}" 2>/dev/null && n=$((n + 1))
+                fi
+        done
+        n_live=$n
+}
+
 teardown() {
         local i
 
         [[ -n $torn_down ]] && return 0
         torn_down=1
+
+        if [[ -n $host_pid ]]; then
+                kill_tagged TERM
+                for ((i = 0; i < 30 && n_live > 0; i++)); do
+                        sleep 0.1
+                        kill_tagged 0
+                done
+                kill_tagged KILL
+                return 0
+        fi
 
         # From PID 1 of a PID namespace, -1 means every other process in it. Anywhere else it
         # would mean every process of the machine: never without the PID 1 check.
@@ -333,10 +363,11 @@ start_dbus() {
 inner_main() {
         local rc
 
-        if (($$ != 1)); then
+        if [[ -z $host_pid ]] && (($$ != 1)); then
                 echo "sandbox: --inner is internal: it must run as PID 1 of a new PID namespace" >&2
                 exit 2
         fi
+        export VNT_SANDBOX_ID=${VNT_SANDBOX_ID:-$$-$RANDOM$RANDOM}
 
         trap 'on_signal INT' INT
         trap 'on_signal TERM' TERM
@@ -353,6 +384,14 @@ inner_main() {
         ip link set lo up || setup_failed "cannot bring lo up"
         [[ -n $private_dev ]] && setup_dev
 
+        # With --host-pid, a handle on the network namespace we came from: code that must open a
+        # socket there (the proc connector serves only the initial namespace) can setns() to it.
+        if [[ -n $host_pid && -n $outer_pid ]]; then
+                if touch "$SANDBOX_DIR/host-netns" &&
+                   mount --bind "/proc/$outer_pid/ns/net" "$SANDBOX_DIR/host-netns"; then
+                        export VNT_SANDBOX_HOST_NETNS=$SANDBOX_DIR/host-netns
+                fi
+        fi
         export VNT_SANDBOX=1 VNT_SANDBOX_DIR=$SANDBOX_DIR VNT_SRCDIR=$SRCDIR
         export VNT_SANDBOX_UDEV=$use_udev VNT_SANDBOX_DBUS=$use_dbus
         ((use_udev)) && start_udevd
@@ -429,13 +468,16 @@ outer_main() {
         ((use_udev)) || args+=(--no-udev)
         ((use_dbus)) || args+=(--no-dbus)
         [[ -n $private_dev ]] || args+=(--host-dev)
+        [[ -n $host_pid ]] && args+=(--host-pid --outer-pid $$)
         for f in "${bus_policies[@]}"; do
                 args+=(--bus-policy "$f")
         done
 
         # --kill-child: if unshare itself is SIGKILLed, the inner half (PID 1) dies and takes
         # everything with it. env undoes the SIGINT/SIGQUIT ignoring of asynchronous commands.
-        unshare --net --mount --pid --fork --mount-proc --propagation private --kill-child \
+        local -a ns=(--net --mount --pid --fork --mount-proc --propagation private --kill-child)
+        [[ -n $host_pid ]] && ns=(--net --mount --fork --propagation private --kill-child)
+        unshare "${ns[@]}" \
                 env --default-signal=INT,QUIT "$BASH" "$SELF" "${args[@]}" -- "$@" <&0 &
         inner_pid=$!
 
@@ -456,6 +498,8 @@ while (($# > 0)); do
         --no-udev)      use_udev=0 ;;
         --no-dbus)      use_dbus=0 ;;
         --host-dev)     private_dev= ;;
+        --host-pid)     host_pid=1 ;;
+        --outer-pid)    outer_pid=$2; shift ;;
         --bus-policy)
                 (($# >= 2)) || { echo "sandbox: --bus-policy needs a file" >&2; exit 2; }
                 bus_policies+=("$(readlink -f "$2")")
