@@ -22,6 +22,9 @@ static int run_one(const KernelOps *ops, void *userdata, int ifindex, const char
                 return ops->set_offload ? ops->set_offload(userdata, ifindex, a->offload.offload,
                                                            a->offload.on, &a->error)
                                         : -EOPNOTSUPP;
+        case ACTION_AFFINITY:
+                return ops->set_affinity ? ops->set_affinity(userdata, a->affinity.tid, &a->affinity.cpus)
+                                         : -EOPNOTSUPP;
         case ACTION_SYSCTL:
                 return ops->set_sysctl ? ops->set_sysctl(userdata, a->sysctl.key, a->sysctl.value)
                                        : -EOPNOTSUPP;

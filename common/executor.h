@@ -12,6 +12,7 @@ typedef struct KernelOps {
         int (*set_txqueuelen)(void *userdata, int ifindex, uint32_t qlen, char **ret_error);
         int (*set_offload)(void *userdata, int ifindex, Offload o, bool on, char **ret_error);
         int (*set_sysctl)(void *userdata, const char *key, const char *value);
+        int (*set_affinity)(void *userdata, pid_t tid, const CpuSet *cpus);
 } KernelOps;
 
 /* Executes every action not refused, in order, each independently: one failure does not stop the

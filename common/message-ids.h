@@ -11,6 +11,9 @@
 #define VNT_MESSAGE_CONFIG_BAD        "11984efed6064d1dbc8e0230b88103c2"
 #define VNT_MESSAGE_LINK_MANAGED      "0ca734a81be64de588a13dc47bbdb673"
 #define VNT_MESSAGE_LINK_GONE         "a0211ba0a2304b8186bc642abcc9c6e3"
+#define VNT_MESSAGE_VM_FOUND          "5e13c983fb4b4f6b8929254adf870c90"
+#define VNT_MESSAGE_VM_GONE           "1eef7360ec044e579ff99129e8162cb2"
+#define VNT_MESSAGE_HOST_TIER         "f2c31b55c5a441f09ce072e601f9e3f4"
 
 /* Name/ID table for the catalog consistency test. */
 #define VNT_MESSAGE_IDS_TABLE                                           \
@@ -21,4 +24,7 @@
         { "REVERTED", VNT_MESSAGE_REVERTED },                          \
         { "CONFIG_BAD", VNT_MESSAGE_CONFIG_BAD },                      \
         { "LINK_MANAGED", VNT_MESSAGE_LINK_MANAGED },                  \
-        { "LINK_GONE", VNT_MESSAGE_LINK_GONE },
+        { "LINK_GONE", VNT_MESSAGE_LINK_GONE },                        \
+        { "VM_FOUND", VNT_MESSAGE_VM_FOUND },                          \
+        { "VM_GONE", VNT_MESSAGE_VM_GONE },                            \
+        { "HOST_TIER", VNT_MESSAGE_HOST_TIER },

@@ -25,6 +25,9 @@ static void action_done(Action *a) {
                 free(a->sysctl.key);
                 free(a->sysctl.value);
                 break;
+        case ACTION_AFFINITY:
+                cpuset_done(&a->affinity.cpus);
+                break;
         default:
                 break;
         }
@@ -372,6 +375,36 @@ static int plan_link_txqueuelen(const NetdevSnapshot *snap, const LinkSettings *
         return plan_push(p, &a);
 }
 
+int plan_affinity(pid_t tid, const CpuSet *current, const CpuSet *desired, Plan *p) {
+        _cleanup_(action_done) Action a = { .kind = ACTION_AFFINITY, .affinity = { .tid = tid } };
+        _cleanup_free_ char *setting = NULL, *cur = NULL, *want = NULL;
+        int r;
+
+        if (tid <= 0 || cpuset_is_empty(desired))
+                return -EINVAL;
+        if (current && cpuset_equal(current, desired))
+                return 0;
+        r = format_string(&setting, "affinity:%d", (int) tid);
+        if (r < 0)
+                return r;
+        if (current)
+                r = cpuset_format_list(current, &cur);
+        else
+                r = free_and_strdup(&cur, "");
+        if (r < 0)
+                return r;
+        r = cpuset_format_list(desired, &want);
+        if (r < 0)
+                return r;
+        r = action_describe(&a, setting, cur, want);
+        if (r < 0)
+                return r;
+        r = cpuset_copy(desired, &a.affinity.cpus);
+        if (r < 0)
+                return r;
+        return plan_push(p, &a);
+}
+
 /* One offload action (refused when the device cannot change it), unless it already is as wanted. */
 static int plan_offload(const NetdevSnapshot *snap, Offload o, bool on, Plan *p) {
         _cleanup_(action_done) Action a = { .kind = ACTION_OFFLOAD, .offload = { .offload = o, .on = on } };
@@ -557,6 +590,7 @@ typedef struct RevertItem {
                 uint32_t mtu;
                 uint32_t txqueuelen;
                 bool on;
+                CpuSet affinity;
         };
 } RevertItem;
 
@@ -569,6 +603,8 @@ static void revert_items_done(RevertItems *r) {
         for (size_t i = 0; i < r->n; i++)
                 if (r->items[i].kind == ACTION_XPS)
                         cpuset_done(&r->items[i].xps.mask);
+                else if (r->items[i].kind == ACTION_AFFINITY)
+                        cpuset_done(&r->items[i].affinity);
         free(r->items);
         *r = (RevertItems) {};
 }
@@ -661,6 +697,20 @@ static int revert_item_parse(const NetdevSnapshot *snap, const char *setting, co
                 it->kind = ACTION_SYSCTL;
                 it->key = suffix;
                 return 0;
+        }
+
+        suffix = startswith_or_null(setting, "affinity:");
+        if (suffix) {
+                it->kind = ACTION_AFFINITY;
+                it->affinity = CPUSET_NULL;
+                r = parse_u32(suffix, &u);
+                if (r < 0 || u == 0 || u > INT32_MAX)
+                        return -EINVAL;
+                it->index = u;
+                r = cpuset_parse_list(value, &it->affinity);
+                if (r < 0)
+                        return r;
+                return cpuset_is_empty(&it->affinity) ? -EINVAL : 0;
         }
 
         return -EINVAL;
@@ -865,6 +915,11 @@ int plan_revert(const NetdevSnapshot *snap, char *const *settings, char *const *
 
                 case ACTION_SYSCTL:
                         r = revert_sysctl(it, &p);
+                        break;
+
+                case ACTION_AFFINITY:
+                        /* Thread affinities are not in a link snapshot: the caller filters. */
+                        r = plan_affinity((pid_t) it->index, NULL, &it->affinity, &p);
                         break;
 
                 default:

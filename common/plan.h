@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cpuset.h"
 #include "link-policy.h"
@@ -17,6 +18,7 @@ typedef enum ActionKind {
         ACTION_TXQUEUELEN,
         ACTION_OFFLOAD,
         ACTION_SYSCTL,
+        ACTION_AFFINITY,        /* CPU affinity of one thread (vhost worker placement on hosts) */
         _ACTION_KIND_MAX,
         _ACTION_KIND_INVALID = -EINVAL,
 } ActionKind;
@@ -44,6 +46,10 @@ typedef struct Action {
                         char *key;
                         char *value;
                 } sysctl;
+                struct {
+                        pid_t tid;
+                        CpuSet cpus;
+                } affinity;
         };
 
         /* Filled by the executor. */
@@ -74,6 +80,9 @@ int plan_link(const NetdevSnapshot *snap, const LinkSettings *s, const CpuSet *o
 
 /* Plans the sysctls: desired list against current values (NULL current = not present: refused). */
 int plan_sysctls(const SysctlSetting *want, size_t n_want, char *const *current, Plan *ret);
+
+/* One affinity action ("affinity:TID", current and desired as CPU lists), or none when equal. */
+int plan_affinity(pid_t tid, const CpuSet *current, const CpuSet *desired, Plan *p);
 
 /* Plans restoring recorded originals ("setting" -> "value" pairs as produced by Action.current). */
 int plan_revert(const NetdevSnapshot *snap, char *const *settings, char *const *values, size_t n, Plan *ret);

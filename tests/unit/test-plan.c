@@ -1123,7 +1123,38 @@ static void test_link_txqueuelen(void) {
         ASSERT_EQ(p.n, 0);
 }
 
+/* Affinity actions: CPU lists both ways, no-op when equal, reverted from "affinity:TID" records. */
+static void test_affinity(void) {
+        _cleanup_(cpuset_done) CpuSet cur = CPUSET_NULL, want = CPUSET_NULL;
+        _cleanup_(netdev_snapshot_done) NetdevSnapshot none = {};
+        _cleanup_(plan_done) Plan p = {};
+        char *settings[] = { (char *) "affinity:4242", (char *) "mtu" };
+        char *values[] = { (char *) "0-3", (char *) "1500" };
+        char *bad_settings[] = { (char *) "affinity:0" };
+        char *bad_values[] = { (char *) "" };
+
+        ASSERT_OK(cpuset_parse_list("0-3", &cur));
+        ASSERT_OK(cpuset_parse_list("2", &want));
+        ASSERT_OK(plan_affinity(4242, &cur, &want, &p));
+        ASSERT_EQ(p.n, 1);
+        assert_action(&p.actions[0], ACTION_AFFINITY, "affinity:4242", "0-3", "2", NULL);
+        ASSERT_EQ(p.actions[0].affinity.tid, 4242);
+        ASSERT_TRUE(cpuset_equal(&p.actions[0].affinity.cpus, &want));
+        ASSERT_OK(plan_affinity(4242, &want, &want, &p));
+        ASSERT_EQ(p.n, 1);                              /* equal: nothing added */
+        ASSERT_EQ(plan_affinity(0, &cur, &want, &p), -EINVAL);
+        plan_done(&p);
+
+        /* Revert: affinity after link settings, current unknown (""), the original list restored. */
+        ASSERT_OK(plan_revert(&none, settings, values, 2, &p));
+        ASSERT_EQ(p.n, 0 + 1);                          /* mtu: no link data in this snapshot */
+        assert_action(&p.actions[0], ACTION_AFFINITY, "affinity:4242", "", "0-3", NULL);
+        plan_done(&p);
+        ASSERT_EQ(plan_revert(&none, bad_settings, bad_values, 1, &p), -EINVAL);
+}
+
 int main(void) {
+        test_affinity();
         test_link_txqueuelen();
         test_channels_target();
         test_xps_auto_all_combinations();
