@@ -40,6 +40,7 @@ const char *const conf_known_keys[] = {
         "Host.Drift",
         "Host.RevertOnStop",
         "Host.ApplySysctls",
+        "Host.VhostPlacement",
         "Sysctl.*",
         NULL,
 };
@@ -536,6 +537,24 @@ static int set_sysctl(ConfParser *p, const char *key, const char *value, int arg
         return 0;
 }
 
+/* VhostPlacement=: a mode or a CPU list (whether its CPUs exist is the host manager's check). */
+static int set_vhost_placement(ConfParser *p, const char *key, const char *value, int arg, void *userdata) {
+        DaemonConfig *c = userdata;
+        CpuSet s = CPUSET_NULL;
+
+        if (isempty(value))
+                return free_and_strdup(&c->vhost_placement, NULL);
+        if (!streq(value, "numa") && !streq(value, "emulator") && !streq(value, "off")) {
+                int r = cpuset_parse_list(value, &s);
+                bool empty = r >= 0 && cpuset_is_empty(&s);
+
+                cpuset_done(&s);
+                if (r < 0 || empty)
+                        return conf_bad_value(p, key, value);
+        }
+        return free_and_strdup(&c->vhost_placement, value);
+}
+
 static const ConfKey daemon_keys[] = {
         { NULL,     "Drift",        set_daemon_drift, 0 },
         { NULL,     "RevertOnStop", set_daemon_bool,  DAEMON_BOOL_REVERT_ON_STOP },
@@ -543,11 +562,21 @@ static const ConfKey daemon_keys[] = {
         { "Sysctl", "*",            set_sysctl,       0 },
 };
 
+/* hostd.conf: the same, plus what only the host has. */
+static const ConfKey host_daemon_keys[] = {
+        { NULL,     "Drift",          set_daemon_drift,    0 },
+        { NULL,     "RevertOnStop",   set_daemon_bool,     DAEMON_BOOL_REVERT_ON_STOP },
+        { NULL,     "ApplySysctls",   set_daemon_bool,     DAEMON_BOOL_APPLY_SYSCTLS },
+        { NULL,     "VhostPlacement", set_vhost_placement, 0 },
+        { "Sysctl", "*",              set_sysctl,          0 },
+};
+
 int conf_parse_daemon(const char *filename, const char *text, const char *main_section,
                       DaemonConfig *c, ConfDiagnostics *diag) {
+        bool host = main_section && streq(main_section, "Host");
         const ConfSyntax syn = {
-                .keys = daemon_keys,
-                .n_keys = ELEMENTSOF(daemon_keys),
+                .keys = host ? host_daemon_keys : daemon_keys,
+                .n_keys = host ? ELEMENTSOF(host_daemon_keys) : ELEMENTSOF(daemon_keys),
                 .main_section = main_section,
         };
 

@@ -109,6 +109,7 @@ void daemon_config_done(DaemonConfig *c) {
                 free(c->sysctls[i].value);
         }
         free(c->sysctls);
+        free(c->vhost_placement);
         daemon_config_init(c);
 }
 

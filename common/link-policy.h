@@ -92,6 +92,7 @@ typedef struct DaemonConfig {
         DriftMode drift;                /* default for links that do not say */
         bool revert_on_stop;
         bool apply_sysctls;
+        char *vhost_placement;          /* hostd: "numa", "emulator", "off" or a CPU list; NULL = numa */
         SysctlSetting *sysctls;         /* in file order, later keys override earlier ones */
         size_t n_sysctls;
 } DaemonConfig;

@@ -120,8 +120,8 @@ static int method_list_links(sd_bus_message *msg, void *userdata, sd_bus_error *
                 Link *l = m->links[i];
                 if (!l->exported)
                         continue;
-                r = sd_bus_message_append(reply, "(isso)", l->ifindex, l->snap.name,
-                                          link_state_to_string(l->state), l->path);
+                r = sd_bus_message_append(reply, "(isso)", l->t.ifindex, l->t.snap.name,
+                                          link_state_to_string(l->t.state), l->path);
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
@@ -318,13 +318,13 @@ static const sd_bus_vtable manager_vtable[] = {
 static int link_prop_name(sd_bus *bus, const char *path, const char *interface, const char *property,
                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Link *l = userdata;
-        return sd_bus_message_append(reply, "s", l->snap.name);
+        return sd_bus_message_append(reply, "s", l->t.snap.name);
 }
 
 static int link_prop_state(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Link *l = userdata;
-        return sd_bus_message_append(reply, "s", link_state_to_string(l->state));
+        return sd_bus_message_append(reply, "s", link_state_to_string(l->t.state));
 }
 
 static int link_prop_string(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -335,14 +335,14 @@ static int link_prop_string(sd_bus *bus, const char *path, const char *interface
         if (streq(property, "Driver"))
                 v = l->driver;
         else if (streq(property, "MACAddress"))
-                v = l->snap.mac;
+                v = l->t.snap.mac;
         else if (streq(property, "Policy"))
                 v = l->policy ? l->policy->filename : "";
         else if (streq(property, "LastError"))
-                v = l->last_error ?: "";
+                v = l->t.last_error ?: "";
         else if (streq(property, "ChannelKind")) {
                 static const char *const kinds[] = { "none", "combined", "rxtx" };
-                v = l->snap.channels_error < 0 ? "none" : kinds[channels_kind(&l->snap.channels)];
+                v = l->t.snap.channels_error < 0 ? "none" : kinds[channels_kind(&l->t.snap.channels)];
         } else if (streq(property, "Drift"))
                 v = drift_mode_to_string(l->policy && l->policy->settings.drift >= 0 ? l->policy->settings.drift
                                                                                      : l->manager->policy.daemon.drift);
@@ -355,17 +355,17 @@ static int link_prop_u32(sd_bus *bus, const char *path, const char *interface, c
         uint32_t v = 0;
 
         if (streq(property, "Channels"))
-                v = l->snap.channels_error < 0 ? 0 : channels_current(&l->snap.channels);
+                v = l->t.snap.channels_error < 0 ? 0 : channels_current(&l->t.snap.channels);
         else if (streq(property, "MaxChannels"))
-                v = l->snap.channels_error < 0 ? 0 : channels_max(&l->snap.channels);
+                v = l->t.snap.channels_error < 0 ? 0 : channels_max(&l->t.snap.channels);
         else if (streq(property, "MTU"))
-                v = l->snap.mtu;
+                v = l->t.snap.mtu;
         else if (streq(property, "MinMTU"))
-                v = l->snap.min_mtu;
+                v = l->t.snap.min_mtu;
         else if (streq(property, "MaxMTU"))
-                v = l->snap.max_mtu;
+                v = l->t.snap.max_mtu;
         else if (streq(property, "TxQueues"))
-                v = l->snap.n_xps;
+                v = l->t.snap.n_xps;
         return sd_bus_message_append(reply, "u", v);
 }
 
@@ -375,9 +375,9 @@ static int link_prop_xps(sd_bus *bus, const char *path, const char *interface, c
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "s");
-        for (unsigned i = 0; r >= 0 && l->snap.xps_error >= 0 && i < l->snap.n_xps; i++) {
+        for (unsigned i = 0; r >= 0 && l->t.snap.xps_error >= 0 && i < l->t.snap.n_xps; i++) {
                 _cleanup_free_ char *s = NULL;
-                r = cpuset_format_mask(&l->snap.xps[i], &s);
+                r = cpuset_format_mask(&l->t.snap.xps[i], &s);
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "s", s);
         }
@@ -392,8 +392,8 @@ static int link_prop_offloads(sd_bus *bus, const char *path, const char *interfa
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "{ss}");
-        for (Offload o = 0; r >= 0 && l->snap.features_error >= 0 && o < _OFFLOAD_MAX; o++) {
-                const OffloadState *s = &l->snap.offloads[o];
+        for (Offload o = 0; r >= 0 && l->t.snap.features_error >= 0 && o < _OFFLOAD_MAX; o++) {
+                const OffloadState *s = &l->t.snap.offloads[o];
                 if (!s->known)
                         continue;
                 r = sd_bus_message_append(reply, "{ss}", offload_to_string(o),
@@ -407,7 +407,7 @@ static int link_prop_offloads(sd_bus *bus, const char *path, const char *interfa
 
 static const sd_bus_vtable link_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Index", "i", NULL, offsetof(Link, ifindex), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Index", "i", NULL, offsetof(Link, t.ifindex), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Name", "s", link_prop_name, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Driver", "s", link_prop_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("MACAddress", "s", link_prop_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -424,7 +424,7 @@ static const sd_bus_vtable link_vtable[] = {
         SD_BUS_PROPERTY("MaxMTU", "u", link_prop_u32, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Offloads", "a{ss}", link_prop_offloads, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastError", "s", link_prop_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("LastChangeUSec", "t", NULL, offsetof(Link, last_change_usec),
+        SD_BUS_PROPERTY("LastChangeUSec", "t", NULL, offsetof(Link, t.last_change_usec),
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_VTABLE_END,
 };

@@ -20,31 +20,10 @@
 #include "sysctl.h"
 #include "sysfs-net.h"
 
-static const char *const link_state_table[_LINK_STATE_MAX] = {
-        [LINK_STATE_PENDING] = "pending",
-        [LINK_STATE_TUNED] = "tuned",
-        [LINK_STATE_DEGRADED] = "degraded",
-        [LINK_STATE_DRIFTED] = "drifted",
-        [LINK_STATE_FAILED] = "failed",
-        [LINK_STATE_UNMANAGED] = "unmanaged",
-        [LINK_STATE_REVERTED] = "reverted",
-};
-
-const char *link_state_to_string(LinkState s) {
-        return s >= 0 && s < _LINK_STATE_MAX ? link_state_table[s] : NULL;
-}
-
 static uint64_t now_monotonic_usec(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
-
-static uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
 }
 
@@ -53,24 +32,17 @@ static uint64_t now_realtime_usec(void) {
 static Link *link_free(Link *l) {
         if (!l)
                 return NULL;
-        netdev_snapshot_done(&l->snap);
-        originals_done(&l->originals);
+        tuned_link_done(&l->t);
         free(l->path);
-        free(l->last_error);
-        strv_free(l->reported);
         free(l);
         return NULL;
 }
 
 Link *manager_find_link(Manager *m, int ifindex) {
         for (size_t i = 0; i < m->n_links; i++)
-                if (m->links[i]->ifindex == ifindex)
+                if (m->links[i]->t.ifindex == ifindex)
                         return m->links[i];
         return NULL;
-}
-
-static int link_originals_path(Manager *m, int ifindex, char **ret) {
-        return asprintf(ret, "%s/links/%d", m->state_dir, ifindex) < 0 ? -ENOMEM : 0;
 }
 
 static int link_new(Manager *m, int ifindex, Link **ret) {
@@ -83,25 +55,17 @@ static int link_new(Manager *m, int ifindex, Link **ret) {
         if (!l)
                 return -ENOMEM;
         l->manager = m;
-        l->ifindex = ifindex;
-        l->snap.ifindex = ifindex;
-        l->state = LINK_STATE_PENDING;
+        if (asprintf(&opath, "%s/links/%d", m->state_dir, ifindex) < 0) {
+                free(l);
+                return -ENOMEM;
+        }
+        r = tuned_link_init(&l->t, ifindex, opath);
+        if (r < 0)
+                goto fail;
         snprintf(buf, sizeof buf, "%d", ifindex);
         r = sd_bus_path_encode("/org/vnettune/Guest1/link", buf, &l->path);
         if (r < 0)
                 goto fail;
-        r = link_originals_path(m, ifindex, &opath);
-        if (r < 0)
-                goto fail;
-        r = originals_load(opath, &l->originals);
-        if (r < 0) {
-                log_warning_errno(r, "Cannot read recorded originals %s, starting afresh: %m", opath);
-                r = originals_load("/dev/null", &l->originals);
-                if (r < 0)
-                        goto fail;
-                free(l->originals.path);
-                l->originals.path = TAKE_PTR(opath);
-        }
         t = realloc(m->links, (m->n_links + 1) * sizeof(Link *));
         if (!t) {
                 r = -ENOMEM;
@@ -126,30 +90,17 @@ static void link_remove(Manager *m, Link *l) {
         if (l->exported)
                 guest_bus_link_removed(m, l);
         /* The device is gone: nothing left to revert. */
-        (void) originals_forget_all(&l->originals);
+        (void) originals_forget_all(&l->t.originals);
         link_free(l);
-}
-
-static void link_set_error(Link *l, const char *e) {
-        (void) free_and_strdup(&l->last_error, e);
 }
 
 /* Reads the whole snapshot of a link. -ENODEV when the link is gone. */
 static int link_refresh(Manager *m, Link *l) {
-        snprintf(l->snap.driver, sizeof l->snap.driver, "%s", l->driver);
-        int r = tuner_read_link(&m->kernel, l->ifindex, &l->snap);
+        snprintf(l->t.snap.driver, sizeof l->t.snap.driver, "%s", l->driver);
+        int r = tuned_link_refresh(&l->t, &m->kernel);
         if (r >= 0 && !l->driver[0])
-                snprintf(l->driver, sizeof l->driver, "%s", l->snap.driver);
+                snprintf(l->driver, sizeof l->driver, "%s", l->t.snap.driver);
         return r;
-}
-
-static AuditTarget link_target(Link *l, Reason reason) {
-        return (AuditTarget) {
-                .ifname = l->snap.name,
-                .ifindex = l->ifindex,
-                .reason = reason,
-                .uid = l->api_uid,
-        };
 }
 
 static DriftMode link_drift_mode(Manager *m, Link *l) {
@@ -159,100 +110,39 @@ static DriftMode link_drift_mode(Manager *m, Link *l) {
 }
 
 static void link_update_policy(Manager *m, Link *l) {
-        l->policy = policy_find_link(&m->policy, l->snap.name, l->driver, l->snap.mac);
+        l->policy = policy_find_link(&m->policy, l->t.snap.name, l->driver, l->t.snap.mac);
 }
 
 static void link_reconcile(Manager *m, Link *l) {
-        Reason reason = l->reason;
-        Plan plan = {};
-        size_t n_changes, n_failed = 0, n_refused = 0, n_done = 0;
-        bool drift_like;
         int r;
 
-        l->reason = REASON_NONE;
-        if (!l->initialized)
+        if (!l->initialized) {
+                l->t.reason = REASON_NONE;
                 return;
-
+        }
         r = link_refresh(m, l);
         if (r == -ENODEV) {
-                log_debug("Link %d vanished during reconcile, waiting for its removal event.", l->ifindex);
+                log_debug("Link %d vanished during reconcile, waiting for its removal event.", l->t.ifindex);
+                l->t.reason = REASON_NONE;
                 return;
         }
         if (r < 0) {
-                log_warning_errno(r, "Cannot read link %d: %m, ignoring", l->ifindex);
+                log_warning_errno(r, "Cannot read link %d: %m, ignoring", l->t.ifindex);
+                l->t.reason = REASON_NONE;
                 return;
         }
         link_update_policy(m, l);
         if (!l->exported)
                 guest_bus_link_added(m, l);
 
-        if (!l->policy) {
-                l->state = LINK_STATE_UNMANAGED;
-                goto done;
-        }
-        if (l->suspended && reason != REASON_API && reason != REASON_RELOAD)
-                goto done;
-        l->suspended = false;
-
-        r = plan_link(&l->snap, &l->policy->settings, &m->online, &plan);
-        if (r < 0) {
-                log_warning_errno(r, "%s: planning failed: %m", l->snap.name);
-                link_set_error(l, strerror(-r));
-                l->state = LINK_STATE_FAILED;
-                goto done;
-        }
-        n_changes = plan_n_changes(&plan);
-
-        /* Drift: the link was tuned (or had been seen) and the kernel or someone else changed it. */
-        AuditTarget t = link_target(l, reason);
-        drift_like = reason == REASON_DRIFT || reason == REASON_CPU;
-        if (drift_like && n_changes > 0) {
-                DriftMode mode = link_drift_mode(m, l);
-
-                for (size_t i = 0; i < plan.n; i++)
-                        audit_drift(&t, &plan.actions[i], mode);
-                if (mode != DRIFT_ENFORCE) {
-                        l->state = LINK_STATE_DRIFTED;
-                        goto done;
-                }
-        }
-
-        r = tuner_execute(&tuner_kernel_ops, &m->kernel, l->ifindex, l->snap.name, &plan, &l->originals);
-        if (r < 0) {
-                log_oom();
-                goto done;
-        }
-        for (size_t i = 0; i < plan.n; i++) {
-                r = audit_action(&t, &plan.actions[i], &l->reported, &l->last_error);
-                if (r > 0)
-                        n_done++;
-                else if (r == 0)
-                        n_refused++;
-                else
-                        n_failed++;
-        }
-        if (n_done > 0)
-                l->last_change_usec = now_realtime_usec();
-        if (n_failed == 0 && n_refused == 0) {
-                l->state = LINK_STATE_TUNED;
-                link_set_error(l, NULL);
-        } else if (n_done == 0 && n_failed > 0 && n_changes == n_failed)
-                l->state = LINK_STATE_FAILED;
-        else
-                l->state = LINK_STATE_DEGRADED;
-
-        /* Our own changes made the kernel rewrite things (XPS after channels): read the result. */
-        if (n_done > 0)
-                (void) link_refresh(m, l);
+        (void) tuned_link_apply(&l->t, &m->kernel, l->policy ? &l->policy->settings : NULL,
+                                link_drift_mode(m, l), &m->online);
         if (l->udev_usec > 0) {
                 uint64_t now = now_monotonic_usec();
-                log_info("%s: %s %.1f ms after udev initialised it.", l->snap.name,
-                         link_state_to_string(l->state), (double) (now - MIN(now, l->udev_usec)) / 1000.0);
+                log_info("%s: %s %.1f ms after udev initialised it.", l->t.snap.name,
+                         link_state_to_string(l->t.state), (double) (now - MIN(now, l->udev_usec)) / 1000.0);
                 l->udev_usec = 0;
         }
-done:
-        plan_done(&plan);
-        l->api_pending = false;
         guest_bus_link_changed(m, l);
 }
 
@@ -281,7 +171,7 @@ static void manager_reconcile(Manager *m) {
         if (m->sysctl_reason != REASON_NONE)
                 manager_reconcile_sysctls(m);
         for (size_t i = 0; i < m->n_links; i++)
-                if (m->links[i]->reason != REASON_NONE)
+                if (m->links[i]->t.reason != REASON_NONE)
                         link_reconcile(m, m->links[i]);
 }
 
@@ -296,8 +186,7 @@ static void manager_schedule(Manager *m) {
 }
 
 void manager_mark_link(Manager *m, Link *l, Reason reason) {
-        if (reason > l->reason)
-                l->reason = reason;
+        tuned_link_mark(&l->t, reason);
         manager_schedule(m);
 }
 
@@ -326,8 +215,8 @@ static void manager_process_net_device(Manager *m, struct udev_device *d, const 
         l = manager_find_link(m, ifindex);
         if (action && streq(action, "remove")) {
                 if (l) {
-                        audit_link_event(LOG_INFO, VNT_MESSAGE_LINK_GONE, l->snap.name, l->ifindex,
-                                         "%s: link removed", l->snap.name[0] ? l->snap.name : "?");
+                        audit_link_event(LOG_INFO, VNT_MESSAGE_LINK_GONE, l->t.snap.name, l->t.ifindex,
+                                         "%s: link removed", l->t.snap.name[0] ? l->t.snap.name : "?");
                         link_remove(m, l);
                 }
                 return;
@@ -339,23 +228,23 @@ static void manager_process_net_device(Manager *m, struct udev_device *d, const 
                         log_oom();
                         return;
                 }
-                snprintf(l->snap.name, sizeof l->snap.name, "%s", udev_device_get_sysname(d));
+                snprintf(l->t.snap.name, sizeof l->t.snap.name, "%s", udev_device_get_sysname(d));
         }
         /* udev renames (move) and property changes: keep the newest name and driver. */
-        snprintf(l->snap.name, sizeof l->snap.name, "%s", udev_device_get_sysname(d));
+        snprintf(l->t.snap.name, sizeof l->t.snap.name, "%s", udev_device_get_sysname(d));
         const char *drv = udev_device_get_property_value(d, "ID_NET_DRIVER");
         if (drv)
                 snprintf(l->driver, sizeof l->driver, "%s", drv);
         if (!udev_device_is_initialized_or_no_udevd(m, d)) {
-                log_debug("%s: not initialized by udev yet, waiting.", l->snap.name);
+                log_debug("%s: not initialized by udev yet, waiting.", l->t.snap.name);
                 return;
         }
         if (!l->initialized) {
                 const char *usec = udev_device_get_property_value(d, "USEC_INITIALIZED");
                 l->udev_usec = usec && reason == REASON_HOTPLUG ? strtoull(usec, NULL, 10) : 0;
                 l->initialized = true;
-                audit_link_event(LOG_INFO, VNT_MESSAGE_LINK_MANAGED, l->snap.name, l->ifindex,
-                                 "%s: link appeared (%s)", l->snap.name, reason_to_string(reason));
+                audit_link_event(LOG_INFO, VNT_MESSAGE_LINK_MANAGED, l->t.snap.name, l->t.ifindex,
+                                 "%s: link appeared (%s)", l->t.snap.name, reason_to_string(reason));
                 manager_mark_link(m, l, reason);
         } else if (action && (streq(action, "move") || streq(action, "change")))
                 manager_mark_link(m, l, REASON_DRIFT);
@@ -456,7 +345,7 @@ static void on_rtnl_event(int ifindex, RtnlEvent ev, const char *name, uint32_t 
         if (!l || !l->initialized || ev != RTNL_EVENT_NEW)
                 return;
         /* Only what we manage through rtnl: the MTU (and a rename, which changes the match). */
-        if ((l->snap.have_link && mtu != 0 && mtu != l->snap.mtu) || (name && name[0] && !streq(name, l->snap.name)))
+        if ((l->t.snap.have_link && mtu != 0 && mtu != l->t.snap.mtu) || (name && name[0] && !streq(name, l->t.snap.name)))
                 manager_mark_link(m, l, REASON_DRIFT);
 }
 
@@ -510,9 +399,8 @@ int manager_reload(Manager *m, Reason reason, uint32_t uid) {
                 return r;
         }
         for (size_t i = 0; i < m->n_links; i++) {
-                strv_free(m->links[i]->reported);
-                m->links[i]->reported = NULL;
-                m->links[i]->api_uid = uid;
+                tuned_link_reset_reported(&m->links[i]->t);
+                m->links[i]->t.api_uid = uid;
         }
         m->sysctl_api_uid = uid;
         manager_mark_all(m, reason);
@@ -532,14 +420,14 @@ int manager_plan(Manager *m, int ifindex, Plan *ret, int **ret_ifindexes) {
                 Link *l = m->links[i];
                 Plan p = {};
 
-                if (ifindex > 0 && l->ifindex != ifindex)
+                if (ifindex > 0 && l->t.ifindex != ifindex)
                         continue;
                 if (!l->initialized || !l->policy)
                         continue;
                 r = link_refresh(m, l);
                 if (r < 0)
                         continue;
-                r = plan_link(&l->snap, &l->policy->settings, &m->online, &p);
+                r = plan_link(&l->t.snap, &l->policy->settings, &m->online, &p);
                 if (r < 0)
                         goto fail;
                 Action *t = realloc(all.actions, (all.n + p.n + 1) * sizeof(Action));
@@ -554,7 +442,7 @@ int manager_plan(Manager *m, int ifindex, Plan *ret, int **ret_ifindexes) {
                         goto fail;
                 }
                 for (size_t j = 0; j < p.n; j++) {
-                        idx[all.n] = l->ifindex;
+                        idx[all.n] = l->t.ifindex;
                         all.actions[all.n++] = p.actions[j];
                 }
                 free(p.actions);
@@ -605,15 +493,13 @@ int manager_apply(Manager *m, int ifindex, uint32_t uid) {
                 Link *l = manager_find_link(m, ifindex);
                 if (!l)
                         return -ENODEV;
-                l->api_uid = uid;
-                strv_free(l->reported);
-                l->reported = NULL;
+                l->t.api_uid = uid;
+                tuned_link_reset_reported(&l->t);
                 manager_mark_link(m, l, REASON_API);
         } else {
                 for (size_t i = 0; i < m->n_links; i++) {
-                        m->links[i]->api_uid = uid;
-                        strv_free(m->links[i]->reported);
-                        m->links[i]->reported = NULL;
+                        m->links[i]->t.api_uid = uid;
+                        tuned_link_reset_reported(&m->links[i]->t);
                 }
                 m->sysctl_api_uid = uid;
                 manager_mark_all(m, REASON_API);
@@ -625,39 +511,10 @@ int manager_apply(Manager *m, int ifindex, uint32_t uid) {
 
 /* Restores one link's originals. Returns the number of settings that could not be restored. */
 static int link_revert(Manager *m, Link *l, uint32_t uid, char **errors) {
-        Plan plan = {};
-        int r, n_failed = 0;
+        int r = tuned_link_revert(&l->t, &m->kernel, uid, errors);
 
-        if (l->originals.n == 0) {
-                l->suspended = true;
-                l->state = l->policy ? LINK_STATE_REVERTED : l->state;
-                guest_bus_link_changed(m, l);
-                return 0;
-        }
-        r = link_refresh(m, l);
-        if (r < 0)
-                return r;
-        r = plan_revert(&l->snap, l->originals.settings, l->originals.values, l->originals.n, &plan);
-        if (r < 0)
-                return r;
-        executor_run(&tuner_kernel_ops, &m->kernel, l->ifindex, l->snap.name, &plan);
-        l->api_uid = uid;
-        AuditTarget t = link_target(l, REASON_API);
-        for (size_t i = 0; i < plan.n; i++)
-                if (audit_revert(&t, &plan.actions[i], errors) < 0)
-                        n_failed++;
-        if (n_failed == 0) {
-                /* Everything is back (settings already at their original need no action). */
-                (void) originals_forget_all(&l->originals);
-                l->suspended = true;
-                l->state = LINK_STATE_REVERTED;
-                l->last_change_usec = now_realtime_usec();
-        } else
-                l->state = LINK_STATE_DEGRADED;
-        plan_done(&plan);
-        (void) link_refresh(m, l);
         guest_bus_link_changed(m, l);
-        return n_failed;
+        return r;
 }
 
 static int manager_revert_sysctls(Manager *m, uint32_t uid, char **errors) {

@@ -18,43 +18,21 @@
 #include "originals.h"
 #include "plan.h"
 #include "rtnl-link.h"
+#include "tuned-link.h"
 #include "tuner.h"
 
-typedef enum LinkState {
-        LINK_STATE_PENDING,     /* seen, waiting for udev or the first reconcile */
-        LINK_STATE_TUNED,       /* policy true */
-        LINK_STATE_DEGRADED,    /* some settings refused or failed, the rest applied */
-        LINK_STATE_DRIFTED,     /* differs from policy and Drift=report|ignore left it */
-        LINK_STATE_FAILED,      /* nothing could be applied */
-        LINK_STATE_UNMANAGED,   /* no policy matches */
-        LINK_STATE_REVERTED,    /* originals restored on request; left alone until Apply or Reload */
-        _LINK_STATE_MAX,
-        _LINK_STATE_INVALID = -EINVAL,
-} LinkState;
-
-const char *link_state_to_string(LinkState s);
 
 typedef struct Manager Manager;
 
 typedef struct Link {
+        TunedLink t;                    /* ifindex, snapshot, originals, state: the shared part */
         Manager *manager;
-        int ifindex;
         char *path;                     /* D-Bus object path */
         bool initialized;               /* udev has processed it (or there is no udevd) */
         bool exported;                  /* InterfacesAdded sent */
-        NetdevSnapshot snap;
         char driver[32];
         const LinkPolicy *policy;       /* into manager->policy, NULL = unmanaged */
-        Originals originals;
-        LinkState state;
-        Reason reason;                  /* pending reconcile reason, NONE = clean */
-        bool suspended;                 /* reverted: no tuning until Apply/Reload */
-        char *last_error;
-        uint64_t last_change_usec;      /* CLOCK_REALTIME */
-        char **reported;                /* settings whose failure/refusal was already logged */
         uint64_t udev_usec;             /* CLOCK_MONOTONIC when udev initialised it (hotplug latency) */
-        uint32_t api_uid;               /* caller of the pending API request */
-        bool api_pending;
 } Link;
 
 struct Manager {

@@ -803,6 +803,7 @@ static void test_known_keys(void) {
                 { "Host.Drift",         "Drift=report" },
                 { "Host.RevertOnStop",  "RevertOnStop=yes" },
                 { "Host.ApplySysctls",  "ApplySysctls=no" },
+                { "Host.VhostPlacement", "VhostPlacement=0-1" },
                 { "Sysctl.*",           "net.core.somaxconn=1024" },
         };
         size_t n = 0;
@@ -840,7 +841,7 @@ static void test_known_keys(void) {
                                 ASSERT_EQ(c.n_sysctls, 1);
                         else    /* each sample moves its key away from the default */
                                 ASSERT_TRUE(c.drift != DRIFT_ENFORCE || c.revert_on_stop ||
-                                            !c.apply_sysctls);
+                                            !c.apply_sysctls || c.vhost_placement);
                         daemon_config_done(&c);
                 }
                 assert_no_diags(&d);
@@ -1163,7 +1164,55 @@ static void test_txqueuelen(void) {
         }
 }
 
+/* VhostPlacement= exists only in hostd.conf; modes or a non-empty CPU list. */
+static void test_vhost_placement(void) {
+        static const struct {
+                const char *value;
+                const char *want;       /* NULL: bad */
+        } t[] = {
+                { "numa", "numa" }, { "emulator", "emulator" }, { "off", "off" }, { "0-3,8", "0-3,8" },
+                { "", NULL }, { "fast", NULL }, { "3-1", NULL }, { "0,,1", NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                _cleanup_free_ char *text = NULL;
+                ConfDiagnostics d = {};
+                DaemonConfig c;
+
+                ASSERT_TRUE(asprintf(&text, "[Host]\nVhostPlacement=%s\n", t[i].value) > 0);
+                daemon_config_init(&c);
+                ASSERT_OK(conf_parse_daemon("h.conf", text, "Host", &c, &d));
+                if (t[i].want) {
+                        ASSERT_EQ(d.n, 0);
+                        ASSERT_STREQ(c.vhost_placement, t[i].want);
+                } else if (isempty(t[i].value)) {
+                        ASSERT_EQ(d.n, 0);
+                        ASSERT_TRUE(c.vhost_placement == NULL);
+                } else {
+                        ASSERT_EQ(d.n, 1);
+                        assert_diag_at(&d, 0, "h.conf", 2, "Invalid value", "VhostPlacement=", NULL);
+                        ASSERT_TRUE(c.vhost_placement == NULL);
+                }
+                conf_diagnostics_done(&d);
+                daemon_config_done(&c);
+        }
+
+        /* The guest does not know it. */
+        {
+                ConfDiagnostics d = {};
+                DaemonConfig c;
+
+                daemon_config_init(&c);
+                ASSERT_OK(conf_parse_daemon("g.conf", "[Guest]\nVhostPlacement=numa\n", "Guest", &c, &d));
+                ASSERT_EQ(d.n, 1);
+                assert_diag_at(&d, 0, "g.conf", 2, "Unknown key 'VhostPlacement'", NULL);
+                conf_diagnostics_done(&d);
+                daemon_config_done(&c);
+        }
+}
+
 int main(void) {
+        test_vhost_placement();
         test_txqueuelen();
         test_drift_strings();
         test_link_defaults();

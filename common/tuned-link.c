@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Applying and reverting one managed link with the shared drift, originals and audit rules. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "macro.h"
+#include "tuned-link.h"
+
+static const char *const link_state_table[_LINK_STATE_MAX] = {
+        [LINK_STATE_PENDING] = "pending",
+        [LINK_STATE_TUNED] = "tuned",
+        [LINK_STATE_DEGRADED] = "degraded",
+        [LINK_STATE_DRIFTED] = "drifted",
+        [LINK_STATE_FAILED] = "failed",
+        [LINK_STATE_UNMANAGED] = "unmanaged",
+        [LINK_STATE_REVERTED] = "reverted",
+};
+
+const char *link_state_to_string(LinkState s) {
+        return s >= 0 && s < _LINK_STATE_MAX ? link_state_table[s] : NULL;
+}
+
+static uint64_t now_realtime_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+int tuned_link_init(TunedLink *t, int ifindex, const char *originals_path) {
+        int r;
+
+        *t = (TunedLink) {
+                .ifindex = ifindex,
+                .snap.ifindex = ifindex,
+                .state = LINK_STATE_PENDING,
+        };
+        r = originals_load(originals_path, &t->originals);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_warning_errno(r, "Cannot read recorded originals %s, starting afresh: %m", originals_path);
+                t->originals = (Originals) { .path = strdup(originals_path) };
+                if (!t->originals.path)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+void tuned_link_done(TunedLink *t) {
+        netdev_snapshot_done(&t->snap);
+        originals_done(&t->originals);
+        free(t->last_error);
+        strv_free(t->reported);
+        t->last_error = NULL;
+        t->reported = NULL;
+}
+
+void tuned_link_mark(TunedLink *t, Reason reason) {
+        if (reason > t->reason)
+                t->reason = reason;
+}
+
+void tuned_link_reset_reported(TunedLink *t) {
+        strv_free(t->reported);
+        t->reported = NULL;
+}
+
+int tuned_link_refresh(TunedLink *t, TunerKernel *k) {
+        return tuner_read_link(k, t->ifindex, &t->snap);
+}
+
+static AuditTarget target(const TunedLink *t, Reason reason) {
+        return (AuditTarget) {
+                .ifname = t->snap.name,
+                .ifindex = t->ifindex,
+                .vm_name = t->vm_name,
+                .vm_pid = t->vm_pid,
+                .reason = reason,
+                .uid = t->api_uid,
+        };
+}
+
+int tuned_link_apply(TunedLink *t, TunerKernel *k, const LinkSettings *settings, DriftMode drift,
+                     const CpuSet *online) {
+        size_t n_changes, n_failed = 0, n_refused = 0, n_done = 0;
+        Reason reason = t->reason;
+        Plan plan = {};
+        int r;
+
+        t->reason = REASON_NONE;
+        if (!settings) {
+                t->state = LINK_STATE_UNMANAGED;
+                return 0;
+        }
+        if (t->suspended && reason != REASON_API && reason != REASON_RELOAD)
+                return 0;
+        t->suspended = false;
+
+        r = plan_link(&t->snap, settings, online, &plan);
+        if (r < 0) {
+                log_warning_errno(r, "%s: planning failed: %m", t->snap.name);
+                (void) free_and_strdup(&t->last_error, strerror(-r));
+                t->state = LINK_STATE_FAILED;
+                return r;
+        }
+        n_changes = plan_n_changes(&plan);
+
+        /* Drift: the kernel or someone else changed a link we had made true. */
+        AuditTarget at = target(t, reason);
+        if ((reason == REASON_DRIFT || reason == REASON_CPU) && n_changes > 0) {
+                for (size_t i = 0; i < plan.n; i++)
+                        audit_drift(&at, &plan.actions[i], drift);
+                if (drift != DRIFT_ENFORCE) {
+                        t->state = LINK_STATE_DRIFTED;
+                        plan_done(&plan);
+                        return 0;
+                }
+        }
+
+        r = tuner_execute(&tuner_kernel_ops, k, t->ifindex, t->snap.name, &plan, &t->originals);
+        if (r < 0) {
+                plan_done(&plan);
+                return log_oom();
+        }
+        for (size_t i = 0; i < plan.n; i++) {
+                r = audit_action(&at, &plan.actions[i], &t->reported, &t->last_error);
+                if (r > 0)
+                        n_done++;
+                else if (r == 0)
+                        n_refused++;
+                else
+                        n_failed++;
+        }
+        plan_done(&plan);
+
+        if (n_done > 0)
+                t->last_change_usec = now_realtime_usec();
+        if (n_failed == 0 && n_refused == 0) {
+                t->state = LINK_STATE_TUNED;
+                (void) free_and_strdup(&t->last_error, NULL);
+        } else if (n_done == 0 && n_failed > 0 && n_changes == n_failed)
+                t->state = LINK_STATE_FAILED;
+        else
+                t->state = LINK_STATE_DEGRADED;
+
+        /* Our own changes made the kernel rewrite things (XPS after channels): read the result. */
+        if (n_done > 0)
+                (void) tuned_link_refresh(t, k);
+        return (int) n_done;
+}
+
+int tuned_link_revert(TunedLink *t, TunerKernel *k, uint32_t uid, char **errors) {
+        Plan plan = {};
+        int r, n_failed = 0;
+
+        t->api_uid = uid;
+        if (t->originals.n == 0) {
+                t->suspended = true;
+                if (t->state != LINK_STATE_UNMANAGED)
+                        t->state = LINK_STATE_REVERTED;
+                return 0;
+        }
+        r = tuned_link_refresh(t, k);
+        if (r < 0)
+                return r;
+        r = plan_revert(&t->snap, t->originals.settings, t->originals.values, t->originals.n, &plan);
+        if (r < 0)
+                return r;
+        executor_run(&tuner_kernel_ops, k, t->ifindex, t->snap.name, &plan);
+        AuditTarget at = target(t, REASON_API);
+        for (size_t i = 0; i < plan.n; i++)
+                if (audit_revert(&at, &plan.actions[i], errors) < 0)
+                        n_failed++;
+        plan_done(&plan);
+        if (n_failed == 0) {
+                /* Everything is back (settings already at their original needed no action). */
+                (void) originals_forget_all(&t->originals);
+                t->suspended = true;
+                t->state = LINK_STATE_REVERTED;
+                t->last_change_usec = now_realtime_usec();
+        } else
+                t->state = LINK_STATE_DEGRADED;
+        (void) tuned_link_refresh(t, k);
+        return n_failed;
+}
