@@ -277,7 +277,7 @@ static int property_sysctls(sd_bus *bus, const char *path, const char *interface
 
         r = sd_bus_message_open_container(reply, 'a', "(sss)");
         for (size_t i = 0; r >= 0 && c->apply_sysctls && i < c->n_sysctls; i++) {
-                const char *orig = originals_get(&m->sysctl_originals, c->sysctls[i].key);
+                const char *orig;
                 char setting[256];
 
                 snprintf(setting, sizeof setting, "sysctl:%s", c->sysctls[i].key);
@@ -449,12 +449,13 @@ int guest_bus_setup(Manager *m) {
         r = sd_bus_add_object_manager(m->bus, NULL, GUEST_PATH);
         if (r < 0)
                 return r;
-        r = sd_bus_request_name(m->bus, "org.vnettune.Guest1", 0);
-        if (r < 0)
-                return log_warning_errno(r, "Cannot own the name org.vnettune.Guest1: %m");
         r = sd_bus_attach_event(m->bus, m->event, 0);
         if (r < 0)
                 return r;
+        /* Without the name we still serve our unique name: not fatal. */
+        r = sd_bus_request_name(m->bus, "org.vnettune.Guest1", 0);
+        if (r < 0)
+                log_warning_errno(r, "Cannot own the name org.vnettune.Guest1: %m");
         return 0;
 }
 

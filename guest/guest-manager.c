@@ -81,14 +81,15 @@ fail:
 }
 
 static void link_remove(Manager *m, Link *l) {
+        /* Announce the removal while the object is still found, so InterfacesRemoved names it. */
+        if (l->exported)
+                guest_bus_link_removed(m, l);
         for (size_t i = 0; i < m->n_links; i++)
                 if (m->links[i] == l) {
                         memmove(m->links + i, m->links + i + 1, (m->n_links - i - 1) * sizeof(Link *));
                         m->n_links--;
                         break;
                 }
-        if (l->exported)
-                guest_bus_link_removed(m, l);
         /* The device is gone: nothing left to revert. */
         (void) originals_forget_all(&l->t.originals);
         link_free(l);

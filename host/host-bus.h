@@ -13,3 +13,6 @@ void host_bus_vm_removed(Manager *m, Vm *v);
 void host_bus_vm_changed(Manager *m, Vm *v);
 /* Tier, hugepages, sysctls or placement mode changed. */
 void host_bus_manager_changed(Manager *m);
+/* The *_changed calls only note a change; this sends one PropertiesChanged per noted object.
+ * The manager calls it at the end of each reconcile. */
+void host_bus_flush(Manager *m);

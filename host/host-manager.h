@@ -22,45 +22,29 @@
 #include "rtnl-link.h"
 #include "tier.h"
 #include "topology.h"
+#include "tuned-link.h"
 #include "tuner.h"
 #include "vm.h"
 
-typedef enum HostLinkState {
-        HOST_LINK_PENDING,
-        HOST_LINK_TUNED,
-        HOST_LINK_DEGRADED,
-        HOST_LINK_DRIFTED,
-        HOST_LINK_FAILED,
-        HOST_LINK_UNMANAGED,
-        HOST_LINK_REVERTED,
-        _HOST_LINK_STATE_MAX,
-        _HOST_LINK_STATE_INVALID = -EINVAL,
-} HostLinkState;
-
-const char *host_link_state_to_string(HostLinkState s);
+/* "pending", "tuned", ... as for guest links (see tuned-link.h). */
+const char *host_link_state_to_string(LinkState s);
 
 typedef struct Manager Manager;
 typedef struct Vm Vm;
 
 /* A tap, macvtap or bridge of this host. */
 typedef struct HostLink {
+        TunedLink t;                    /* ifindex, snapshot (snap.kind "tun", "macvtap", "bridge"),
+                                         * originals, state, vm_name/vm_pid of the VM holding it */
         Manager *manager;
-        int ifindex;
         char *path;                     /* /org/vnettune/Host1/link/_<ifindex> */
         bool initialized;
         bool exported;
-        NetdevSnapshot snap;            /* snap.kind: "tun", "macvtap", "bridge" */
+        bool ignored;                   /* not a tap, macvtap or bridge: not managed, not exported */
         const LinkPolicy *policy;
-        LinkSettings effective;         /* policy plus the bridge's MTU for its ports */
-        Originals originals;
-        HostLinkState state;
-        Reason reason;
-        bool suspended;
-        char *last_error;
-        uint64_t last_change_usec;
-        char **reported;
-        uint32_t api_uid;
-        pid_t vm_pid;                   /* the VM holding it, 0 = none known */
+        LinkSettings effective;         /* policy plus the bridge's MTU for its ports (shallow copy) */
+        bool have_effective;
+        bool bus_dirty;                 /* a PropertiesChanged is due */
 } HostLink;
 
 /* A process holding taps: QEMU, or the test stand-in. */
@@ -76,6 +60,7 @@ struct Vm {
         Originals originals;            /* "affinity:TID" -> original CPU list of each worker */
         char **reported;
         uint64_t last_change_usec;
+        bool bus_dirty;
 };
 
 typedef struct Hugepages {
@@ -119,7 +104,11 @@ struct Manager {
         size_t n_candidates;
         bool rescan_vms;                /* full /proc scan at the next reconcile */
         bool placement_dirty;
+        Reason placement_reason;
+        uint32_t placement_uid;
         bool suspended_placement;       /* reverted: no placement until Apply or Reload */
+        bool tier_dirty;
+        bool bus_dirty;
 
         Originals sysctl_originals;
         Reason sysctl_reason;

@@ -405,6 +405,8 @@ static int read_name(int piddir, VmSnapshot *v) {
         r = read_all_at(piddir, "cmdline", CMDLINE_MAX, &cmdline, &len);
         if (r == -ENOENT || r == -ESRCH)
                 return -ESRCH;
+        if (r >= 0)
+                (void) vm_parse_cmdline_memory(cmdline, len, &v->memory_mb);
         if (r >= 0 && vm_parse_cmdline_name(cmdline, len, v->name, sizeof(v->name)) >= 0)
                 return 0;
 
@@ -699,5 +701,33 @@ int probe_tier_facts(TierFacts *ret) {
         f.vhost_module = path_exists("/sys/module/vhost_net");
 
         *ret = f;
+        return 0;
+}
+
+int procfs_read_hugepages(const char *procroot, uint64_t *ret_total, uint64_t *ret_free, uint64_t *ret_size_kb) {
+        _cleanup_free_ char *path = NULL;
+        uint64_t total = 0, free_ = 0, size = 0;
+        char line[256];
+        FILE *f;
+
+        if (asprintf(&path, "%s/meminfo", procroot ?: "/proc") < 0)
+                return -ENOMEM;
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof line, f)) {
+                unsigned long long v;
+
+                if (sscanf(line, "HugePages_Total: %llu", &v) == 1)
+                        total = v;
+                else if (sscanf(line, "HugePages_Free: %llu", &v) == 1)
+                        free_ = v;
+                else if (sscanf(line, "Hugepagesize: %llu kB", &v) == 1)
+                        size = v;
+        }
+        fclose(f);
+        *ret_total = total;
+        *ret_free = free_;
+        *ret_size_kb = size;
         return 0;
 }

@@ -2,6 +2,7 @@
 /* Adapter: finds VM processes by their tun fds in /proc and reads/sets their threads' CPU affinity. */
 #pragma once
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "tier.h"
@@ -18,5 +19,7 @@ int procfs_read_vm(const char *procroot, pid_t pid, VmSnapshot *ret);
 /* sched_setaffinity of one thread: -ESRCH when it exited meanwhile (not an error for callers). */
 int procfs_set_affinity(pid_t tid, const CpuSet *cpus);
 int procfs_get_affinity(pid_t tid, CpuSet *ret);
+/* HugePages_Total, HugePages_Free and Hugepagesize (kB) of /proc/meminfo. */
+int procfs_read_hugepages(const char *procroot, uint64_t *ret_total, uint64_t *ret_free, uint64_t *ret_size_kb);
 /* /dev/kvm, /dev/vhost-net and the vhost_net module for tier_decide() (tap counts left zero). */
 int probe_tier_facts(TierFacts *ret);

@@ -2,6 +2,7 @@
 /* Pure parsers of a VM process's /proc text (tun fdinfo, QEMU -name, thread names); VmSnapshot helpers. */
 #include <limits.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "macro.h"
@@ -183,6 +184,75 @@ int vm_parse_cmdline_name(const char *cmdline, size_t len, char *ret, size_t siz
                         q++;
         }
         ret[n] = 0;
+        return 0;
+}
+
+/* "4096", "4G", "2048M", "512k" (QEMU's default unit is MiB) in [s, e) -> MiB. */
+static bool parse_memory_size(const char *s, const char *e, uint64_t *ret) {
+        uint64_t v = 0;
+        const char *q = s;
+
+        for (; q < e && *q >= '0' && *q <= '9'; q++) {
+                v = v * 10 + (uint64_t) (*q - '0');
+                if (v > (UINT64_C(1) << 40))
+                        return false;
+        }
+        if (q == s)
+                return false;
+        if (q == e || ((*q == 'M' || *q == 'm') && q + 1 == e)) {
+                *ret = v;
+                return true;
+        }
+        if (q + 1 != e)
+                return false;
+        switch (*q) {
+        case 'G': case 'g':
+                *ret = v * 1024;
+                return true;
+        case 'T': case 't':
+                *ret = v * 1024 * 1024;
+                return true;
+        case 'K': case 'k':
+                *ret = v / 1024;
+                return true;
+        default:
+                return false;
+        }
+}
+
+int vm_parse_cmdline_memory(const char *cmdline, size_t len, uint64_t *ret_mb) {
+        const char *p, *end;
+        uint64_t mb = 0;
+        bool found = false;
+
+        if ((!cmdline && len > 0) || !ret_mb)
+                return -EINVAL;
+        end = cmdline + len;
+        for (p = cmdline; p < end;) {
+                const char *a = p, *a_end, *v, *v_end;
+
+                p = next_arg(p, end, &a_end);
+                if (!(a_end - a == 2 && memcmp(a, "-m", 2) == 0) || p >= end)
+                        continue;
+                v = p;
+                p = next_arg(p, end, &v_end);
+                /* "size=N[,slots=..,maxmem=..]" or "N[,...]": the first element or size=. */
+                for (const char *o = v; o < v_end;) {
+                        const char *o_end = memchr(o, ',', (size_t) (v_end - o)) ?: v_end;
+                        const char *val = o;
+
+                        if (o_end - o > 5 && memcmp(o, "size=", 5) == 0)
+                                val = o + 5;
+                        else if (o != v)
+                                val = NULL;     /* slots=, maxmem=: not the size */
+                        if (val && parse_memory_size(val, o_end, &mb))
+                                found = true;
+                        o = o_end < v_end ? o_end + 1 : v_end;
+                }
+        }
+        if (!found)
+                return -ENOENT;
+        *ret_mb = mb;
         return 0;
 }
 

@@ -35,6 +35,7 @@ typedef struct VmSnapshot {
         pid_t pid;
         char name[128];         /* -name guest=NAME, -name NAME, or the comm */
         bool tcg;               /* vCPU threads are "CPU n/TCG" (no KVM acceleration) */
+        uint64_t memory_mb;     /* -m of the command line, 0 unknown */
         VmTap *taps;
         size_t n_taps;
         VmThread *threads;      /* vCPUs, vhost workers and emulator threads, tid order */
@@ -51,5 +52,8 @@ int vm_parse_fdinfo_iff(const char *text, char *ret, size_t size);
 /* The VM name from a NUL-separated /proc/PID/cmdline: "-name guest=X,debug-threads=on", "-name X"
  * (with ",," as an escaped comma); -ENOENT if there is no -name. */
 int vm_parse_cmdline_name(const char *cmdline, size_t len, char *ret, size_t size);
+/* Guest memory in MiB from a NUL-separated cmdline: "-m 4096", "-m 4G", "-m size=2048M,slots=2",
+ * QEMU's default unit being MiB; -ENOENT without -m. */
+int vm_parse_cmdline_memory(const char *cmdline, size_t len, uint64_t *ret_mb);
 /* A thread's role from its comm: "CPU 3/KVM" -> vcpu 3; "vhost-1234" -> vhost (owner 1234). */
 ThreadRole vm_parse_thread_comm(const char *comm, int *ret_vcpu, pid_t *ret_vhost_owner, bool *ret_tcg);

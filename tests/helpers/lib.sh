@@ -8,12 +8,15 @@ set -u -o pipefail
 
 : "${VNT_BUILD_DIR:?VNT_BUILD_DIR must point to the build directory}"
 GUESTD=$VNT_BUILD_DIR/guest/vnettune-guestd
+HOSTD=$VNT_BUILD_DIR/host/vnettune-hostd
 TAP_HOLDER=$VNT_BUILD_DIR/tests/helpers/vnt-tap-holder
 WORK=${VNT_SANDBOX_DIR:-/tmp}/work
 CONF_ROOT=$WORK/root
 STATE_DIR=$WORK/state
 GUESTD_LOG=$WORK/guestd.log
 GUESTD_PID=
+HOSTD_LOG=$WORK/hostd.log
+HOSTD_PID=
 HOLDER_PIDS=()
 N_CHECKS=0
 
@@ -21,10 +24,12 @@ mkdir -p "$WORK" "$CONF_ROOT/etc/vnettune" "$CONF_ROOT/usr/lib/vnettune"
 
 fail() {
         echo "FAIL: $*" >&2
-        if [ -s "$GUESTD_LOG" ]; then
-                echo "---- last lines of the daemon's log ----" >&2
-                tail -n 40 "$GUESTD_LOG" >&2
-        fi
+        local log
+        for log in "$GUESTD_LOG" "$HOSTD_LOG"; do
+                [ -s "$log" ] || continue
+                echo "---- last lines of ${log##*/} ----" >&2
+                tail -n 40 "$log" >&2
+        done
         exit 1
 }
 
@@ -83,6 +88,30 @@ start_guestd() {        # start_guestd [EXTRA ARGS]: returns when the daemon own
         wait_until 10 guest_call ListLinks || fail "vnettune-guestd did not come up on the bus"
 }
 
+host_call() {           # host_call METHOD [SIGNATURE ARGS...]
+        local m=$1
+        shift
+        bus call org.vnettune.Host1 /org/vnettune/Host1 org.vnettune.Host1.Manager "$m" "$@"
+}
+
+# hostd needs the proc connector, which serves only the initial network namespace: the sandbox
+# must run with --host-pid, which also names that namespace in VNT_SANDBOX_HOST_NETNS.
+start_hostd() {         # start_hostd [EXTRA ARGS]: returns when the daemon owns its bus name
+        local netns=()
+        [ -n "${VNT_SANDBOX_HOST_NETNS:-}" ] && netns=(--proc-events-netns="$VNT_SANDBOX_HOST_NETNS")
+        "$HOSTD" --config-root="$CONF_ROOT" --state-dir="$STATE_DIR/host" \
+                --log-target="${HOSTD_LOG_TARGET:-console}" "${netns[@]}" "$@" >>"$HOSTD_LOG" 2>&1 &
+        HOSTD_PID=$!
+        wait_until 10 host_call ListVMs || fail "vnettune-hostd did not come up on the bus"
+}
+
+stop_hostd() {
+        [ -n "$HOSTD_PID" ] || return 0
+        kill -"${1:-TERM}" "$HOSTD_PID" 2>/dev/null
+        wait "$HOSTD_PID" 2>/dev/null
+        HOSTD_PID=
+}
+
 stop_guestd() {         # stop_guestd [SIGNAL]
         [ -n "$GUESTD_PID" ] || return 0
         kill -"${1:-TERM}" "$GUESTD_PID" 2>/dev/null
@@ -91,17 +120,18 @@ stop_guestd() {         # stop_guestd [SIGNAL]
 }
 
 start_tap_holder() {    # start_tap_holder NAME QUEUES [ARGS...]: returns once the tap is held
-        local fifo=$WORK/holder-$1
-        mkfifo "$fifo"
-        "$TAP_HOLDER" "$@" >"$fifo" &
-        HOLDER_PIDS+=($!)
-        read -r -t 5 line <"$fifo" || fail "tap holder for $1 did not get ready"
-        rm -f "$fifo"
-        [ "$line" = ready ] || fail "tap holder for $1 said '$line'"
+        local out=$WORK/holder-$1.out
+        : >"$out"
+        # A file, not a pipe: the holder reports "queues N" after each SIGUSR1/2 later on.
+        "$TAP_HOLDER" "$@" >"$out" &
+        HOLDER_PID=$!
+        HOLDER_PIDS+=("$HOLDER_PID")
+        wait_until 5 grep -qx ready "$out" || fail "tap holder for $1 did not get ready: $(cat "$out")"
 }
 
 cleanup() {
         stop_guestd KILL
+        stop_hostd KILL
         [ -n "${JOURNALD_PID:-}" ] && kill "$JOURNALD_PID" 2>/dev/null
         for p in "${HOLDER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
         wait 2>/dev/null
@@ -109,9 +139,10 @@ cleanup() {
 trap cleanup EXIT
 
 # Requires the sandbox (a private netns with udevd and a bus): re-exec through it otherwise.
-require_sandbox() {     # require_sandbox "$0" "$@"
+require_sandbox() {     # [SANDBOX_ARGS="--host-pid"] require_sandbox "$0" "$@"
         if [ "${VNT_SANDBOX:-0}" != 1 ]; then
-                exec bash "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh" -- bash "$@"
+                # shellcheck disable=SC2086
+                exec bash "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh" ${SANDBOX_ARGS:-} -- bash "$@"
         fi
 }
 

@@ -325,7 +325,43 @@ static void test_snapshot(void) {
         vm_snapshot_done(NULL);
 }
 
+static void test_memory(void) {
+        static const struct {
+                const char *args;       /* spaces become NULs */
+                int r;
+                uint64_t mb;
+        } t[] = {
+                { "qemu -m 4096 -smp 4", 0, 4096 },
+                { "qemu -m 4G", 0, 4096 },
+                { "qemu -m 2048M", 0, 2048 },
+                { "qemu -m size=8G,slots=2,maxmem=16G", 0, 8192 },
+                { "qemu -m 1024,slots=4,maxmem=8G", 0, 1024 },
+                { "qemu -m 1048576k", 0, 1024 },
+                { "qemu -m 1T", 0, 1048576 },
+                { "qemu -m 512 -m 1G", 0, 1024 },       /* the last one wins */
+                { "qemu -smp 4", -ENOENT, 0 },
+                { "qemu -m", -ENOENT, 0 },
+                { "qemu -m lots", -ENOENT, 0 },
+                { "qemu -m 4X", -ENOENT, 0 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                char buf[128];
+                size_t n = strlen(t[i].args) + 1;
+                uint64_t mb = 7;
+
+                memcpy(buf, t[i].args, n);
+                for (size_t k = 0; k < n; k++)
+                        if (buf[k] == ' ')
+                                buf[k] = 0;
+                ASSERT_EQ(vm_parse_cmdline_memory(buf, n, &mb), t[i].r);
+                ASSERT_EQ(mb, t[i].r == 0 ? t[i].mb : 7);   /* untouched on failure */
+        }
+        ASSERT_EQ(vm_parse_cmdline_memory(NULL, 0, NULL), -EINVAL);
+}
+
 int main(void) {
+        test_memory();
         test_fdinfo();
         test_cmdline();
         test_comm();
