@@ -304,6 +304,35 @@ static void vm_remove(Manager *m, Vm *v) {
         m->tier_dirty = true;
 }
 
+/* libvirt pins vCPU threads right after QEMU creates and names them, and the kernel reports no
+ * affinity change: read every VM once more a moment after its threads last changed, so placement
+ * sees the final vCPU CPUs. One-shot, re-armed only by thread events: no polling. */
+#define SETTLE_USEC (2 * 1000000ULL)
+
+static int on_settle(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        for (size_t i = 0; i < m->n_vms; i++)
+                m->vms[i]->dirty = true;
+        manager_schedule(m);
+        return 0;
+}
+
+static void manager_arm_settle(Manager *m) {
+        int r;
+
+        if (!m->settle_source) {
+                r = sd_event_add_time_relative(m->event, &m->settle_source, CLOCK_MONOTONIC, SETTLE_USEC, 0,
+                                               on_settle, m);
+                if (r < 0)
+                        return;
+                (void) sd_event_source_set_description(m->settle_source, "vm-settle");
+        } else {
+                (void) sd_event_source_set_time_relative(m->settle_source, SETTLE_USEC);
+        }
+        (void) sd_event_source_set_enabled(m->settle_source, SD_EVENT_ONESHOT);
+}
+
 static void vm_mark(Manager *m, Vm *v) {
         v->dirty = true;
         manager_schedule(m);
@@ -359,6 +388,7 @@ static void vm_examine(Manager *m, pid_t pid) {
                        v->snap.tcg ? " (TCG)" : "", vm_count_role(&v->snap, THREAD_VHOST));
                 v->exported = true;
                 host_bus_vm_added(m, v);
+                manager_arm_settle(m);
         }
         m->placement_dirty = true;
         m->tier_dirty = true;
@@ -892,9 +922,10 @@ static void on_proc_event(ProcEventKind kind, pid_t pid, pid_t tid, void *userda
         case PROC_EVENT_KIND_EXEC:
                 /* New or renamed threads of a VM (QEMU names its vCPU threads after creating
                  * them); an unknown process that exec'd or names threads may be a new VMM. */
-                if (v)
+                if (v) {
                         vm_mark(m, v);
-                else if (kind != PROC_EVENT_KIND_FORK || tid == pid)
+                        manager_arm_settle(m);
+                } else if (kind != PROC_EVENT_KIND_FORK || tid == pid)
                         add_candidate(m, pid);
                 break;
         default:
@@ -1172,6 +1203,18 @@ static int vm_revert(Manager *m, Vm *v, uint32_t uid, char **errors) {
         free(values);
         if (r < 0)
                 return r;
+        /* The planner saw no threads: fill in where each worker is now, for the journal. */
+        for (size_t i = 0; i < plan.n; i++) {
+                CpuSet cur = CPUSET_NULL;
+                char *s = NULL;
+
+                if (procfs_get_affinity(plan.actions[i].affinity.tid, &cur) >= 0 &&
+                    cpuset_format_list(&cur, &s) >= 0) {
+                        free(plan.actions[i].current);
+                        plan.actions[i].current = s;
+                }
+                cpuset_done(&cur);
+        }
         executor_run(&ops, &m->kernel, 0, NULL, &plan);
         for (size_t i = 0; i < plan.n; i++)
                 if (plan.actions[i].result != -ESRCH && audit_revert(&at, &plan.actions[i], errors) < 0)
@@ -1296,6 +1339,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->rtnl_source);
         sd_event_source_unref(m->proc_source);
         sd_event_source_unref(m->reconcile_source);
+        sd_event_source_unref(m->settle_source);
         sd_bus_flush_close_unref(m->bus);
         udev_monitor_unref(m->monitor);
         udev_unref(m->udev);

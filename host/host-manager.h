@@ -75,6 +75,7 @@ struct Manager {
         struct udev_monitor *monitor;
         bool have_udevd;
         sd_event_source *udev_source, *ethtool_source, *rtnl_source, *proc_source, *reconcile_source;
+        sd_event_source *settle_source; /* one-shot re-read of VMs after their threads changed */
 
         TunerKernel kernel;
         EthtoolMonitor *ethtool_monitor;

@@ -129,6 +129,26 @@ check "Plan changed nothing" [ "$(cpus_of "${W0[0]}")" = "$online" ]
 host_call Apply i 0 || fail "Apply"
 check "Apply re-pinned" bash -c "[[ \$(awk '/^Cpus_allowed_list:/ {print \$2}' /proc/${W0[0]}/status) =~ ^[0-9]+$ ]]"
 
+# ---- a CPU list naming CPUs that do not exist is refused, NUMA placement stays ----
+sed -i 's/^VhostPlacement=.*/VhostPlacement=0,4000/' "$CONF_ROOT/etc/vnettune/hostd.conf"
+host_call Reload || fail "Reload with a bad CPU list failed outright"
+perr=$(bus get-property org.vnettune.Host1 /org/vnettune/Host1 org.vnettune.Host1.Manager PlacementError)
+check "bad CPU list explained" has "$perr" 'names CPUs that do not exist or are offline \(4000'
+check "placement mode falls back to numa" [ "$(bus get-property org.vnettune.Host1 /org/vnettune/Host1 org.vnettune.Host1.Manager PlacementMode)" = 's "numa"' ]
+check "refusal logged" grep -q 'VhostPlacement=0,4000 names CPUs' "$HOSTD_LOG"
+sed -i 's/^VhostPlacement=.*/VhostPlacement=numa/' "$CONF_ROOT/etc/vnettune/hostd.conf"
+host_call Reload || fail "Reload"
+
+# ---- vCPUs pinned after discovery (as libvirt does): the settle re-read re-places workers ----
+mapfile -t V1 < <(tids_named "$VM1" '^CPU ')
+w1=$(tids_named "$VM1" '^vhost-')
+taskset -p -c 0 "${V1[0]}" >/dev/null
+if [ "$ncpu" -ge 2 ]; then
+        # thread events re-arm the settle timer; the worker leaves the vCPU's CPU within it
+        kill -USR2 "$VM1"
+        check "worker moved off the pinned vCPU's CPU" wait_until 8 bash -c "[ \"\$(awk '/^Cpus_allowed_list:/ {print \$2}' /proc/$w1/status)\" != 0 ]"
+fi
+
 # ---- the live API equals the contract ----
 bus introspect --xml-interface org.vnettune.Host1 /org/vnettune/Host1 >"$WORK/m.xml"
 bus introspect --xml-interface org.vnettune.Host1 "$vmpath" >"$WORK/v.xml"
