@@ -3,7 +3,9 @@
 # The README's main command: installs what is missing, builds, then shows vnettune-guestd tuning
 # real multi-queue veth and tap links in a scratch network namespace (with a private udevd,
 # dbus-daemon and journald), links made before and after it starts, drift, the D-Bus view, the
-# journal, and Revert; everything is removed at the end. Run as root on Debian 12:
+# journal, and Revert; then vnettune-hostd finding two fake VMs (processes holding multi-queue
+# taps, with vCPU and vhost threads), pinning their vhost workers, keeping tap and bridge MTU
+# consistent and reporting the host tier. Everything is removed at the end. Run as root on Debian 12:
 #     sudo bash tests/demo.sh
 set -eu -o pipefail
 SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -12,8 +14,10 @@ if [ "${1:-}" != --inside ]; then
         bash "$SRC/tests/helpers/install-deps.sh"
         BUILD=${VNT_BUILD_DIR:-$SRC/build}
         [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" "$SRC" >/dev/null
-        ninja -C "$BUILD" guest/vnettune-guestd tests/helpers/vnt-tap-holder >/dev/null
-        exec bash "$SRC/tests/helpers/sandbox.sh" -- bash "$SRC/tests/demo.sh" --inside "$BUILD"
+        ninja -C "$BUILD" guest/vnettune-guestd host/vnettune-hostd tests/helpers/vnt-tap-holder >/dev/null
+        # --host-pid: vnettune-hostd follows VM processes through the proc connector, which only
+        # serves the host's PID namespace (the sandbox still has its own network namespace).
+        exec bash "$SRC/tests/helpers/sandbox.sh" --host-pid -- bash "$SRC/tests/demo.sh" --inside "$BUILD"
 fi
 
 export VNT_BUILD_DIR=$2
@@ -127,4 +131,57 @@ bus_show call org.vnettune.Guest1 /org/vnettune/Guest1 org.vnettune.Guest1.Manag
 for d in vm0a vm0b tap0 vm1a vm1b tap1; do state $d; done
 sysctl net.ipv4.tcp_rmem
 
-say "Done: the sandbox (namespace, udevd, dbus-daemon, journald) is being removed"
+stop_guestd
+for p in "${HOLDER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+HOLDER_PIDS=()
+
+say "The host side: vnettune-hostd with a bridge and two fake VMs (VMM stand-ins holding taps)"
+cat >"$CONF_ROOT/etc/vnettune/hostd.conf" <<'EOC'
+[Host]
+VhostPlacement=numa
+[Sysctl]
+net.bridge.bridge-nf-call-iptables=0
+net.ipv4.tcp_rmem=4096 1048576 16777216
+EOC
+printf '[Match]\nName=br-vms\n[Link]\nMTU=9000\n' >"$CONF_ROOT/etc/vnettune/50-bridge.link"
+printf '[Match]\nDriver=tun\n[Link]\nTxQueueLength=4000\n' >"$CONF_ROOT/etc/vnettune/60-tap.link"
+rm -f "$CONF_ROOT/etc/vnettune/50-veth.link" "$CONF_ROOT/etc/vnettune/60-tap.link.d" 2>/dev/null
+for f in hostd.conf 50-bridge.link 60-tap.link; do echo "--- /etc/vnettune/$f"; cat "$CONF_ROOT/etc/vnettune/$f"; done
+ip link add br-vms type bridge
+start_tap_holder vmtap0 4 --vcpus 2 --vhost 2
+ip link set vmtap0 master br-vms
+HOSTD_LOG_TARGET=${JOURNALD_PID:+journal}
+HOSTD_LOG_TARGET=${HOSTD_LOG_TARGET:-console}
+start_hostd
+echo "A second VM starts while the service runs:"
+start_tap_holder vmtap1 2 --vcpus 1 --vhost 1
+ip link set vmtap1 master br-vms
+sleep 0.5
+bus_show tree org.vnettune.Host1
+bus_show introspect org.vnettune.Host1 /org/vnettune/Host1 org.vnettune.Host1.Manager
+vm=$(host_call ListVMs | grep -o '"/org[^"]*"' | head -n 1 | tr -d '"')
+bus_show introspect org.vnettune.Host1 "$vm" org.vnettune.Host1.VM
+echo "Where the vhost workers run now (sched_getaffinity):"
+for p in /proc/[0-9]*; do
+        c=$(cat "$p/comm" 2>/dev/null) || continue
+        [ "$c" = vnt-tap-holder ] || continue
+        for t in "$p"/task/*; do
+                printf '  pid %-7s %-12s %s\n' "${p#/proc/}" "$(cat "$t/comm")" \
+                        "$(awk '/^Cpus_allowed_list/ {print $2}' "$t/status")"
+        done
+done
+for d in br-vms vmtap0 vmtap1; do
+        printf '%-7s mtu %-5s txqueuelen %s\n' "$d" "$(cat /sys/class/net/$d/mtu)" "$(cat /sys/class/net/$d/tx_queue_len)"
+done
+if [ -n "$JOURNALD_PID" ]; then
+        show journalctl --no-pager -o cat -t vnettune-hostd
+else
+        cat "$HOSTD_LOG"
+fi
+say "Revert on the host: workers, MTUs, queue lengths and sysctls back to what they were"
+bus_show call org.vnettune.Host1 /org/vnettune/Host1 org.vnettune.Host1.Manager Revert i 0
+for d in br-vms vmtap0 vmtap1; do
+        printf '%-7s mtu %-5s txqueuelen %s\n' "$d" "$(cat /sys/class/net/$d/mtu)" "$(cat /sys/class/net/$d/tx_queue_len)"
+done
+
+say "Done: the sandbox (namespace, udevd, dbus-daemon, journald, fake VMs) is being removed"
