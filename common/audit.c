@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "diagnose.h"
 #include "log.h"
 #include "macro.h"
 #include "message-ids.h"
@@ -188,4 +189,37 @@ void audit_link_event(int level, const char *message_id, const char *ifname, int
         }
         char *fields[] = { f1, f2, NULL };
         log_struct_fields(level, 0, message_id, fields, "%s", msg);
+}
+
+void audit_finding(const Finding *f, const char *ifname, int ifindex, const char *vm_name, pid_t vm_pid) {
+        char *fields[12] = {};
+        size_t k = 0;
+        bool ok = true;
+        int level = f->severity >= SEVERITY_CRITICAL ? LOG_ERR :
+                    f->severity >= SEVERITY_WARNING ? LOG_WARNING : LOG_INFO;
+
+        if (level > log_get_max_level())
+                return;
+        fields[k++] = fieldf("VNETTUNE_FINDING=%s", finding_code_to_string(f->code));
+        fields[k++] = fieldf("VNETTUNE_SEVERITY=%s", severity_to_string(f->severity));
+        fields[k++] = fieldf("VNETTUNE_SUBJECT=%s", f->subject);
+        fields[k++] = fieldf("VNETTUNE_EVIDENCE=%s", f->evidence);
+        fields[k++] = fieldf("VNETTUNE_FIX=%s", f->fix);
+        if (ifname) {
+                fields[k++] = fieldf("INTERFACE=%s", ifname);
+                fields[k++] = fieldf("IFINDEX=%d", ifindex);
+        }
+        if (vm_name) {
+                fields[k++] = fieldf("VNETTUNE_VM=%s", vm_name);
+                fields[k++] = fieldf("VNETTUNE_PID=%d", (int) vm_pid);
+        }
+        for (size_t i = 0; i < k; i++)
+                ok = ok && fields[i];
+        if (ok)
+                log_struct_fields(level, 0, finding_message_id(f->code), fields, "%s: %s (%s). Fix: %s", f->subject,
+                                  f->summary, f->evidence, f->fix);
+        else
+                log_oom();
+        for (size_t i = 0; i < k; i++)
+                free(fields[i]);
 }

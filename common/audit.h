@@ -57,6 +57,12 @@ int audit_revert(const AuditTarget *t, const Action *a, char **ret_error);
  * *lines (for the ConfigWarnings property). */
 void audit_config_diagnostics(const ConfDiagnostics *d, char ***lines);
 
+/* One diagnosis finding as a journal entry with its own MESSAGE_ID and VNETTUNE_FINDING,
+ * VNETTUNE_SEVERITY, VNETTUNE_SUBJECT, VNETTUNE_EVIDENCE, VNETTUNE_FIX (and INTERFACE/IFINDEX or
+ * VNETTUNE_VM/VNETTUNE_PID when given). */
+struct Finding;
+void audit_finding(const struct Finding *f, const char *ifname, int ifindex, const char *vm_name, pid_t vm_pid);
+
 /* A link-level event without a setting (appeared, removed): INTERFACE and IFINDEX fields. */
 void audit_link_event(int level, const char *message_id, const char *ifname, int ifindex, const char *fmt, ...)
         __attribute__((format(printf, 5, 6)));

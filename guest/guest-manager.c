@@ -11,11 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diagnose.h"
 #include "guest-bus.h"
 #include "guest-manager.h"
 #include "log.h"
 #include "macro.h"
 #include "message-ids.h"
+#include "procfs-load.h"
 #include "strv.h"
 #include "sysctl.h"
 #include "sysfs-net.h"
@@ -559,6 +561,199 @@ int manager_revert(Manager *m, int ifindex, uint32_t uid, char **ret_error) {
         return n_failed > 0 ? -EIO : 0;
 }
 
+/* ---- diagnosis ---- */
+
+#define DIAG_MIN_WINDOW_USEC (200 * 1000ULL)
+
+typedef struct DiagLink {
+        int ifindex;
+        char virtio[32];                /* "virtio0" or "" */
+        QueueCounters q0;
+        IrqCounts irq0;
+        bool have_q0, have_irq0;
+} DiagLink;
+
+typedef struct DiagSession {
+        Manager *m;
+        struct DiagSession *next;
+        uint64_t window_usec;
+        diagnose_done_t done;
+        void *userdata;
+        sd_event_source *timer;
+        CpuTimes cpu0;
+        SoftirqCounts sirq0;
+        bool have_cpu0, have_sirq0;
+        DiagLink *links;
+        size_t n_links;
+} DiagSession;
+
+static void diag_session_free(DiagSession *d) {
+        Manager *m = d->m;
+
+        for (DiagSession **p = &m->diagnoses; *p; p = &(*p)->next)
+                if (*p == d) {
+                        *p = d->next;
+                        break;
+                }
+        sd_event_source_disable_unref(d->timer);
+        cpu_times_done(&d->cpu0);
+        softirq_counts_done(&d->sirq0);
+        for (size_t i = 0; i < d->n_links; i++) {
+                queue_counters_done(&d->links[i].q0);
+                irq_counts_done(&d->links[i].irq0);
+        }
+        free(d->links);
+        free(d);
+}
+
+static void diag_sample_link(Manager *m, DiagLink *dl, QueueCounters *q, IrqCounts *irq, bool *have_q,
+                             bool *have_irq) {
+        Link *l = manager_find_link(m, dl->ifindex);
+        char match[48];
+
+        *have_q = *have_irq = false;
+        if (!l)
+                return;
+        unsigned n = l->t.snap.n_xps ?: l->t.snap.num_tx_queues;
+        *have_q = n > 0 && qdisc_sample_tx_queues(dl->ifindex, n, q) >= 0;
+        if (dl->virtio[0]) {
+                snprintf(match, sizeof match, "%s-", dl->virtio);
+                *have_irq = procfs_sample_interrupts(match, irq) >= 0;
+        }
+}
+
+static void diag_finish(DiagSession *d) {
+        Manager *m = d->m;
+        CpuTimes cpu1 = {};
+        SoftirqCounts sirq1 = {};
+        Findings f = {};
+        char **current = NULL;
+        const DaemonConfig *c = &m->policy.daemon;
+        int r = 0;
+
+        /* Load and traffic need a window long enough to mean something; below it only the
+         * static checks (channels, XPS masks, offloads, MTU, sysctls) run. */
+        bool sampled = d->window_usec >= DIAG_MIN_WINDOW_USEC;
+        bool have_cpu1 = sampled && d->have_cpu0 && procfs_sample_cpu(&cpu1) >= 0;
+        bool have_sirq1 = sampled && d->have_sirq0 && procfs_sample_softirqs(&sirq1) >= 0;
+
+        for (size_t i = 0; i < d->n_links && r >= 0; i++) {
+                DiagLink *dl = &d->links[i];
+                Link *l = manager_find_link(m, dl->ifindex);
+                QueueCounters q1 = {};
+                IrqCounts irq1 = {};
+                bool have_q1, have_irq1;
+
+                if (!l || link_refresh(m, l) < 0)
+                        continue;       /* gone meanwhile */
+                diag_sample_link(m, dl, &q1, &irq1, &have_q1, &have_irq1);
+                have_q1 = have_q1 && sampled;
+                have_irq1 = have_irq1 && sampled;
+                GuestLinkEvidence e = {
+                        .snap = &l->t.snap,
+                        .policy = l->policy ? &l->policy->settings : NULL,
+                        .online = &m->online,
+                        .q0 = dl->have_q0 && have_q1 ? &dl->q0 : NULL,
+                        .q1 = dl->have_q0 && have_q1 ? &q1 : NULL,
+                        .irq0 = dl->have_irq0 && have_irq1 ? &dl->irq0 : NULL,
+                        .irq1 = dl->have_irq0 && have_irq1 ? &irq1 : NULL,
+                        .window_usec = d->window_usec,
+                };
+                size_t before = f.n;
+                r = diag_guest_link(&e, &f);
+                for (size_t k = before; r >= 0 && k < f.n; k++)
+                        if (f.items[k].severity >= SEVERITY_WARNING)
+                                audit_finding(&f.items[k], l->t.snap.name, l->t.ifindex, NULL, 0);
+                queue_counters_done(&q1);
+                irq_counts_done(&irq1);
+        }
+
+        if (r >= 0 && c->apply_sysctls && c->n_sysctls > 0) {
+                current = calloc(c->n_sysctls + 1, sizeof(char *));
+                if (!current)
+                        r = -ENOMEM;
+                for (size_t i = 0; current && i < c->n_sysctls; i++)
+                        (void) sysctl_read(c->sysctls[i].key, &current[i]);
+        }
+        if (r >= 0) {
+                GuestSystemEvidence g = {
+                        .cpu0 = have_cpu1 ? &d->cpu0 : NULL,
+                        .cpu1 = have_cpu1 ? &cpu1 : NULL,
+                        .sirq0 = have_sirq1 ? &d->sirq0 : NULL,
+                        .sirq1 = have_sirq1 ? &sirq1 : NULL,
+                        .want = c->apply_sysctls ? c->sysctls : NULL,
+                        .n_want = c->apply_sysctls ? c->n_sysctls : 0,
+                        .current = current,
+                        .irqbalance_running = procfs_process_running("irqbalance"),
+                };
+                size_t before = f.n;
+                r = diag_guest_system(&g, &f);
+                for (size_t k = before; r >= 0 && k < f.n; k++)
+                        if (f.items[k].severity >= SEVERITY_WARNING)
+                                audit_finding(&f.items[k], NULL, 0, NULL, 0);
+        }
+        log_info("Diagnosis over %.1f s: %zu findings, %zu warnings or worse.", (double) d->window_usec / 1e6, f.n,
+                 findings_count_at_least(&f, SEVERITY_WARNING));
+        d->done(m, r, &f, d->userdata);
+        findings_done(&f);
+        strv_free(current);
+        cpu_times_done(&cpu1);
+        softirq_counts_done(&sirq1);
+        diag_session_free(d);
+}
+
+static int on_diag_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        diag_finish(userdata);
+        return 0;
+}
+
+int manager_diagnose(Manager *m, int ifindex, uint64_t window_usec, diagnose_done_t done, void *userdata) {
+        DiagSession *d;
+        int r;
+
+        if (ifindex > 0 && !manager_find_link(m, ifindex))
+                return -ENODEV;
+        d = calloc(1, sizeof *d);
+        if (!d)
+                return -ENOMEM;
+        d->m = m;
+        d->window_usec = window_usec;
+        d->done = done;
+        d->userdata = userdata;
+        d->next = m->diagnoses;
+        m->diagnoses = d;
+        d->links = calloc(m->n_links + 1, sizeof(DiagLink));
+        if (!d->links) {
+                diag_session_free(d);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < m->n_links; i++) {
+                Link *l = m->links[i];
+                DiagLink *dl;
+
+                if (ifindex > 0 ? l->t.ifindex != ifindex : (!l->initialized || !l->policy))
+                        continue;
+                dl = &d->links[d->n_links++];
+                dl->ifindex = l->t.ifindex;
+                (void) sysfs_virtio_name(l->t.snap.name, dl->virtio, sizeof dl->virtio);
+                diag_sample_link(m, dl, &dl->q0, &dl->irq0, &dl->have_q0, &dl->have_irq0);
+        }
+        d->have_cpu0 = procfs_sample_cpu(&d->cpu0) >= 0;
+        d->have_sirq0 = procfs_sample_softirqs(&d->sirq0) >= 0;
+
+        if (window_usec == 0) {
+                diag_finish(d);
+                return 0;
+        }
+        r = sd_event_add_time_relative(m->event, &d->timer, CLOCK_MONOTONIC, window_usec, 0, on_diag_timer, d);
+        if (r < 0) {
+                diag_session_free(d);
+                return r;
+        }
+        (void) sd_event_source_set_description(d->timer, "diagnose-window");
+        return 0;
+}
+
 /* ---- lifecycle ---- */
 
 static int on_signal_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
@@ -608,6 +803,11 @@ oom:
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        while (m->diagnoses) {
+                DiagSession *d = m->diagnoses;
+                d->done(m, -ECANCELED, NULL, d->userdata);
+                diag_session_free(d);
+        }
         while (m->n_links > 0)
                 link_free(m->links[--m->n_links]);
         free(m->links);

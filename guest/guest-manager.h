@@ -64,6 +64,7 @@ struct Manager {
 
         bool ready_sent;
         bool exiting;
+        struct DiagSession *diagnoses;  /* running diagnosis windows */
 };
 
 int manager_new(const char *config_root, const char *state_dir, Manager **ret);
@@ -83,3 +84,11 @@ void manager_mark_all(Manager *m, Reason reason);
 int manager_plan(Manager *m, int ifindex, Plan *ret_per_link_merged, int **ret_ifindexes);
 int manager_apply(Manager *m, int ifindex, uint32_t uid);
 int manager_revert(Manager *m, int ifindex, uint32_t uid, char **ret_error);
+
+/* Diagnosis: samples now, waits window_usec on the event loop (other requests and events are
+ * served meanwhile), samples again and calls done with the findings (owned by the manager, valid
+ * during the call). Warnings and worse are also logged, one entry each. ifindex 0 = every managed
+ * link. Returns -ENODEV for an unknown link. */
+struct Findings;
+typedef void (*diagnose_done_t)(Manager *m, int error, const struct Findings *findings, void *userdata);
+int manager_diagnose(Manager *m, int ifindex, uint64_t window_usec, diagnose_done_t done, void *userdata);

@@ -51,6 +51,10 @@ wait_until() {
         return 1
 }
 
+has_text() {            # has_text TEXT EXTENDED-REGEX
+        printf '%s\n' "$1" | grep -Eq "$2"
+}
+
 bus() {
         busctl --address="$VNT_BUS_ADDRESS" "$@"
 }
@@ -160,4 +164,29 @@ start_journald() {
         "$j" >"$WORK/journald.log" 2>&1 &
         JOURNALD_PID=$!
         wait_until 5 test -S /run/systemd/journal/socket || fail "systemd-journald did not start"
+}
+
+# ---- vnettunectl, as a user runs it (tests/bus) ----
+VNETTUNECTL=$VNT_BUILD_DIR/ctl/vnettunectl
+
+# expect_status STATUS DESCRIPTION COMMAND...: COMMAND must exit with STATUS. Its output is kept in
+# $WORK/stdout and $WORK/stderr for further checks.
+expect_status() {
+        local want=$1 what=$2 rc=0
+        shift 2
+        "$@" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
+        [ "$rc" = "$want" ] || fail "$what: exit status $rc, expected $want; stderr: $(head -c 2000 "$WORK/stderr")"
+        N_CHECKS=$((N_CHECKS + 1))
+}
+
+# compare_snapshot NAME FILE: FILE must equal tests/bus/expected/NAME. With VNT_UPDATE_SNAPSHOTS=1
+# the snapshot is written from FILE first (review the diff before committing it).
+compare_snapshot() {
+        local expected=$VNT_SRCDIR/tests/bus/expected/$1
+        if [ "${VNT_UPDATE_SNAPSHOTS:-0}" = 1 ]; then
+                cp "$2" "$expected" || fail "cannot write $expected"
+        fi
+        [ -f "$expected" ] || fail "no snapshot $expected (VNT_UPDATE_SNAPSHOTS=1 writes it)"
+        diff -u "$expected" "$2" >&2 || fail "the output differs from the snapshot $1"
+        N_CHECKS=$((N_CHECKS + 1))
 }
