@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diagnose.h"
 #include "host-bus.h"
 #include "log.h"
 #include "macro.h"
@@ -19,6 +20,8 @@
 #define ERROR_NO_SUCH_LINK "org.vnettune.Host1.NoSuchLink"
 #define ERROR_REVERT_FAILED "org.vnettune.Host1.RevertFailed"
 #define ERROR_RELOAD_FAILED "org.vnettune.Host1.ReloadFailed"
+#define ERROR_NO_SUCH_VM "org.vnettune.Host1.NoSuchVM"
+#define DIAGNOSE_WINDOW_MAX_MS 60000u
 
 /* Pid and ifindex properties are read straight from the structs as 32-bit integers. */
 _Static_assert(sizeof(pid_t) == sizeof(uint32_t), "pid_t is not 32 bits wide");
@@ -286,6 +289,59 @@ static int method_revert(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+/* Replies to a Diagnose call once the manager's window is over. */
+static void diagnose_done(Manager *m, int error, const Findings *f, void *userdata) {
+        sd_bus_message *msg = userdata, *reply = NULL;
+        int r;
+
+        if (error < 0 || !f) {
+                (void) sd_bus_reply_method_errnof(msg, error < 0 ? -error : EIO, "Diagnosis failed: %s",
+                                                  strerror(error < 0 ? -error : EIO));
+                sd_bus_message_unref(msg);
+                return;
+        }
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ssssss)");
+        for (size_t i = 0; r >= 0 && i < f->n; i++) {
+                const Finding *x = &f->items[i];
+                r = sd_bus_message_append(reply, "(ssssss)", finding_code_to_string(x->code),
+                                          severity_to_string(x->severity), x->subject, x->summary, x->evidence,
+                                          x->fix);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                (void) sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        sd_bus_message_unref(msg);
+}
+
+static int method_diagnose(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uint32_t pid, window_ms;
+        int r;
+
+        r = sd_bus_message_read(msg, "uu", &pid, &window_ms);
+        if (r < 0)
+                return r;
+        if (window_ms > DIAGNOSE_WINDOW_MAX_MS)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "The sampling window is at most %u ms, got %u.", DIAGNOSE_WINDOW_MAX_MS,
+                                         window_ms);
+        if (pid > INT32_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid pid %u.", pid);
+        sd_bus_message_ref(msg);
+        r = manager_diagnose(m, (pid_t) pid, (uint64_t) window_ms * 1000, diagnose_done, msg);
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                if (r == -ESRCH)
+                        return sd_bus_error_setf(error, ERROR_NO_SUCH_VM, "No VM with pid %u.", pid);
+                return r;
+        }
+        return 1;
+}
+
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         uint32_t uid;
@@ -446,6 +502,9 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_RESULT("a(issss)", actions), method_plan,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         /* Unprivileged for the bus, checked in check_root(): the error then says what is needed. */
+        SD_BUS_METHOD_WITH_ARGS("Diagnose", SD_BUS_ARGS("u", pid, "u", window_ms),
+                                SD_BUS_RESULT("a(ssssss)", findings), method_diagnose,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("i", ifindex), SD_BUS_NO_RESULT, method_apply,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Revert", SD_BUS_ARGS("i", ifindex), SD_BUS_NO_RESULT, method_revert,

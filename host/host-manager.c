@@ -13,13 +13,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diagnose.h"
 #include "host-bus.h"
 #include "host-manager.h"
 #include "log.h"
 #include "macro.h"
 #include "message-ids.h"
+#include "procfs-load.h"
 #include "procfs-vm.h"
 #include "strv.h"
+#include "sysctl.h"
 #include "sysfs-net.h"
 
 const char *host_link_state_to_string(LinkState s) {
@@ -1278,6 +1281,221 @@ int manager_revert(Manager *m, int ifindex, uint32_t uid, char **ret_error) {
         return n_failed > 0 ? -EIO : 0;
 }
 
+/* ---- diagnosis ---- */
+
+typedef struct HostDiagWorker {
+        pid_t vm, tid;
+        uint64_t ticks0;
+} HostDiagWorker;
+
+typedef struct HostDiag {
+        Manager *m;
+        struct HostDiag *next;
+        pid_t pid;
+        uint64_t window_usec;
+        diagnose_done_t done;
+        void *userdata;
+        sd_event_source *timer;
+        HostDiagWorker *workers;
+        size_t n_workers;
+} HostDiag;
+
+static void host_diag_free(HostDiag *d) {
+        for (HostDiag **p = &d->m->diagnoses; *p; p = &(*p)->next)
+                if (*p == d) {
+                        *p = d->next;
+                        break;
+                }
+        sd_event_source_disable_unref(d->timer);
+        free(d->workers);
+        free(d);
+}
+
+static int cpuset_union_threads(const Vm *v, ThreadRole role, CpuSet *ret) {
+        int r;
+
+        for (size_t k = 0; k < v->snap.n_threads; k++)
+                if (v->snap.threads[k].role == role) {
+                        r = cpuset_union(ret, &v->snap.threads[k].affinity);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+static bool m_has_numa(Manager *m) {
+        return m->topology.n_nodes > 1;
+}
+
+static int diag_vm(HostDiag *d, Vm *v, Findings *f) {
+        CpuSet vcpus = CPUSET_NULL, workers = CPUSET_NULL;
+        HostVmEvidence e = {
+                .name = v->snap.name,
+                .pid = (int) v->pid,
+                .n_vcpus = (unsigned) vm_count_role(&v->snap, THREAD_VCPU),
+                .n_workers = (unsigned) vm_count_role(&v->snap, THREAD_VHOST),
+                .window_usec = d->window_usec,
+                .user_hz = (unsigned) sysconf(_SC_CLK_TCK),
+                .sampled = d->window_usec > 0,
+        };
+        size_t before = f->n;
+        int r;
+
+        for (size_t k = 0; k < v->snap.n_taps; k++) {
+                e.n_queues += v->snap.taps[k].n_fds;
+                e.n_single_queue_taps += v->snap.taps[k].n_fds == 1;
+        }
+        for (size_t i = 0; i < d->n_workers; i++) {
+                uint64_t t1;
+
+                if (d->workers[i].vm != v->pid)
+                        continue;
+                if (procfs_thread_ticks(v->pid, d->workers[i].tid, &t1) < 0) {
+                        e.sampled = false;      /* a worker left: no honest figure */
+                        continue;
+                }
+                e.worker_ticks += t1 - MIN(t1, d->workers[i].ticks0);
+        }
+        r = cpuset_union_threads(v, THREAD_VCPU, &vcpus);
+        if (r >= 0)
+                r = cpuset_union_threads(v, THREAD_VHOST, &workers);
+        if (r >= 0) {
+                e.vcpu_cpus = &vcpus;
+                e.worker_cpus = &workers;
+                if (m_has_numa(d->m) && v->node >= 0 && (unsigned) v->node < d->m->topology.n_nodes)
+                        e.node_cpus_vcpus = &d->m->topology.node_cpus[v->node];
+                else if (!cpuset_is_empty(&d->m->topology.online))
+                        e.node_cpus_vcpus = &d->m->topology.online;
+                r = diag_host_vm(&e, f);
+        }
+        for (size_t k = before; r >= 0 && k < f->n; k++)
+                if (f->items[k].severity >= SEVERITY_WARNING)
+                        audit_finding(&f->items[k], NULL, 0, v->snap.name, v->pid);
+        cpuset_done(&vcpus);
+        cpuset_done(&workers);
+        return r;
+}
+
+static void host_diag_finish(HostDiag *d) {
+        Manager *m = d->m;
+        Findings f = {};
+        int r = 0;
+
+        manager_reconcile(m);   /* VMs, links and tier as they are now */
+        for (size_t i = 0; i < m->n_vms && r >= 0; i++)
+                if (d->pid == 0 || m->vms[i]->pid == d->pid)
+                        r = diag_vm(d, m->vms[i], &f);
+
+        for (size_t i = 0; i < m->n_links && r >= 0; i++) {
+                HostLink *l = m->links[i], *br = NULL, *up = NULL;
+
+                if (l->ignored || !streq(l->t.snap.kind, "tun") ||
+                    (d->pid != 0 && l->t.vm_pid != d->pid))
+                        continue;
+                if (l->t.snap.master_ifindex > 0)
+                        br = manager_find_link(m, l->t.snap.master_ifindex);
+                for (size_t k = 0; br && k < m->n_links && !up; k++)
+                        if (m->links[k]->t.snap.master_ifindex == br->t.ifindex &&
+                            !streq(m->links[k]->t.snap.kind, "tun") && !streq(m->links[k]->t.snap.kind, "macvtap"))
+                                up = m->links[k];
+                HostLinkPathEvidence e = {
+                        .tap = l->t.snap.name,
+                        .tap_mtu = l->t.snap.mtu,
+                        .bridge = br ? br->t.snap.name : NULL,
+                        .bridge_mtu = br ? br->t.snap.mtu : 0,
+                        .uplink = up ? up->t.snap.name : NULL,
+                        .uplink_mtu = up ? up->t.snap.mtu : 0,
+                };
+                size_t before = f.n;
+                r = diag_host_link_path(&e, &f);
+                for (size_t k = before; r >= 0 && k < f.n; k++)
+                        audit_finding(&f.items[k], l->t.snap.name, l->t.ifindex, l->t.vm_name, l->t.vm_pid);
+        }
+
+        if (r >= 0 && d->pid == 0) {
+                static const char *const keys[3] = {
+                        "net.bridge.bridge-nf-call-iptables",
+                        "net.bridge.bridge-nf-call-ip6tables",
+                        "net.bridge.bridge-nf-call-arptables",
+                };
+                HostSystemEvidence e = {
+                        .tier_missing = m->tier_missing,
+                        .hugepages_total = m->hugepages.total,
+                        .hugepages_size_kb = m->hugepages.size_kb,
+                        .vm_memory_mb = m->hugepages.vm_memory_mb,
+                };
+                for (unsigned i = 0; i < 3; i++) {
+                        _cleanup_free_ char *v = NULL;
+
+                        e.bridge_nf[i] = sysctl_read(keys[i], &v) < 0 ? -1 : streq(v, "0") ? 0 : 1;
+                }
+                size_t before = f.n;
+                r = diag_host_system(&e, &f);
+                for (size_t k = before; r >= 0 && k < f.n; k++)
+                        if (f.items[k].severity >= SEVERITY_WARNING)
+                                audit_finding(&f.items[k], NULL, 0, NULL, 0);
+        }
+        log_info("Diagnosis over %.1f s: %zu findings, %zu warnings or worse.", (double) d->window_usec / 1e6, f.n,
+                 findings_count_at_least(&f, SEVERITY_WARNING));
+        d->done(m, r, &f, d->userdata);
+        findings_done(&f);
+        host_diag_free(d);
+}
+
+static int on_host_diag_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        host_diag_finish(userdata);
+        return 0;
+}
+
+int manager_diagnose(Manager *m, pid_t pid, uint64_t window_usec, diagnose_done_t done, void *userdata) {
+        HostDiag *d;
+        size_t n = 0;
+        int r;
+
+        if (pid > 0 && !manager_find_vm(m, pid))
+                return -ESRCH;
+        d = calloc(1, sizeof *d);
+        if (!d)
+                return -ENOMEM;
+        *d = (HostDiag) { .m = m, .pid = pid, .window_usec = window_usec, .done = done, .userdata = userdata,
+                          .next = m->diagnoses };
+        m->diagnoses = d;
+        for (size_t i = 0; i < m->n_vms; i++)
+                n += vm_count_role(&m->vms[i]->snap, THREAD_VHOST);
+        d->workers = calloc(n + 1, sizeof(HostDiagWorker));
+        if (!d->workers) {
+                host_diag_free(d);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < m->n_vms; i++) {
+                Vm *v = m->vms[i];
+
+                if (pid != 0 && v->pid != pid)
+                        continue;
+                for (size_t k = 0; k < v->snap.n_threads; k++) {
+                        HostDiagWorker *w = &d->workers[d->n_workers];
+
+                        if (v->snap.threads[k].role != THREAD_VHOST)
+                                continue;
+                        w->vm = v->pid;
+                        w->tid = v->snap.threads[k].tid;
+                        if (procfs_thread_ticks(v->pid, w->tid, &w->ticks0) >= 0)
+                                d->n_workers++;
+                }
+        }
+        if (window_usec == 0) {
+                host_diag_finish(d);
+                return 0;
+        }
+        r = sd_event_add_time_relative(m->event, &d->timer, CLOCK_MONOTONIC, window_usec, 0, on_host_diag_timer, d);
+        if (r < 0) {
+                host_diag_free(d);
+                return r;
+        }
+        (void) sd_event_source_set_description(d->timer, "diagnose-window");
+        return 0;
+}
+
 /* ---- lifecycle ---- */
 
 static int on_signal_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
@@ -1327,6 +1545,11 @@ oom:
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        while (m->diagnoses) {
+                HostDiag *d = m->diagnoses;
+                d->done(m, -ECANCELED, NULL, d->userdata);
+                host_diag_free(d);
+        }
         while (m->n_links > 0)
                 host_link_free(m->links[--m->n_links]);
         free(m->links);

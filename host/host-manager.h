@@ -110,6 +110,7 @@ struct Manager {
         bool suspended_placement;       /* reverted: no placement until Apply or Reload */
         bool tier_dirty;
         bool bus_dirty;
+        struct HostDiag *diagnoses;     /* running diagnosis windows */
 
         Originals sysctl_originals;
         Reason sysctl_reason;
@@ -131,3 +132,10 @@ int manager_reload(Manager *m, Reason reason, uint32_t uid);
 int manager_plan(Manager *m, int ifindex, Plan *ret, int **ret_ifindexes);
 int manager_apply(Manager *m, int ifindex, uint32_t uid);
 int manager_revert(Manager *m, int ifindex, uint32_t uid, char **ret_error);
+
+/* Diagnosis of one VM (pid) or all (0) plus the host: samples worker CPU time over window_usec on
+ * the event loop, then calls done with the findings (valid during the call); warnings and worse
+ * are logged too. -ESRCH for an unknown VM. */
+struct Findings;
+typedef void (*diagnose_done_t)(Manager *m, int error, const struct Findings *findings, void *userdata);
+int manager_diagnose(Manager *m, pid_t pid, uint64_t window_usec, diagnose_done_t done, void *userdata);

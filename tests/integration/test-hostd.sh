@@ -149,6 +149,26 @@ if [ "$ncpu" -ge 2 ]; then
         check "worker moved off the pinned vCPU's CPU" wait_until 8 bash -c "[ \"\$(awk '/^Cpus_allowed_list:/ {print \$2}' /proc/$w1/status)\" != 0 ]"
 fi
 
+# ---- Diagnose: the host's view, while other calls are served ----
+bus --timeout=30 call org.vnettune.Host1 /org/vnettune/Host1 org.vnettune.Host1.Manager Diagnose uu 0 1500 \
+        >"$WORK/diag" &
+dpid=$!
+sleep 0.2
+host_call ListVMs >/dev/null || fail "ListVMs during a diagnosis window"
+wait "$dpid" || fail "Diagnose failed: $(cat "$WORK/diag")"
+if [ ! -e /dev/vhost-net ]; then
+        check "diagnosis names the missing tier piece" grep -q '"tier-missing" "warning" "host"' "$WORK/diag"
+fi
+check "idle stand-in workers: the guest is not pushing packets" grep -q '"workers-idle" "info"' "$WORK/diag"
+bus call org.vnettune.Host1 /org/vnettune/Host1 org.vnettune.Host1.Manager Diagnose uu "$VM1" 0 >"$WORK/diag1" ||
+        fail "Diagnose of one VM"
+check "per-VM diagnosis is about that VM" grep -q "(pid $VM1)" "$WORK/diag1"
+check "no foreign VM in a per-VM diagnosis" bash -c "! grep -q '(pid $VM0)' '$WORK/diag1'"
+err=$(bus call org.vnettune.Host1 /org/vnettune/Host1 org.vnettune.Host1.Manager Diagnose uu 1 0 2>&1) &&
+        fail "Diagnose of a non-VM pid succeeded"
+check "unknown VM named" has "$err" 'No VM with pid 1'
+check "diagnosis warnings in the journal fields" grep -q 'VNETTUNE_FINDING=tier-missing\|VNETTUNE_FINDING=' "$HOSTD_LOG"
+
 # ---- the live API equals the contract ----
 bus introspect --xml-interface org.vnettune.Host1 /org/vnettune/Host1 >"$WORK/m.xml"
 bus introspect --xml-interface org.vnettune.Host1 "$vmpath" >"$WORK/v.xml"
