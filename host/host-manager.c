@@ -359,6 +359,26 @@ static void add_candidate(Manager *m, pid_t pid) {
         manager_schedule(m);
 }
 
+/* fdinfo names a tap but not its network namespace: a VMM in another network namespace (a
+ * container's, another test's) is not ours to tune, and of ours keep the taps that exist here.
+ * -ENOENT when nothing is left. */
+static int vm_keep_local_taps(VmSnapshot *snap) {
+        size_t k = 0;
+        int r;
+
+        r = procfs_same_netns(NULL, snap->pid);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -ENOENT;
+
+        for (size_t i = 0; i < snap->n_taps; i++)
+                if (if_nametoindex(snap->taps[i].name) > 0)
+                        snap->taps[k++] = snap->taps[i];
+        snap->n_taps = k;
+        return k > 0 ? 0 : -ENOENT;
+}
+
 /* Reads a process; adds it as a VM when it holds taps, refreshes or drops a known one. */
 static void vm_examine(Manager *m, pid_t pid) {
         VmSnapshot snap = {};
@@ -366,6 +386,8 @@ static void vm_examine(Manager *m, pid_t pid) {
         int r;
 
         r = procfs_read_vm(NULL, pid, &snap);
+        if (r >= 0)
+                r = vm_keep_local_taps(&snap);
         if (r < 0) {
                 if (v)
                         vm_remove(m, v);

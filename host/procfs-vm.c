@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -730,4 +731,16 @@ int procfs_read_hugepages(const char *procroot, uint64_t *ret_total, uint64_t *r
         *ret_free = free_;
         *ret_size_kb = size;
         return 0;
+}
+
+int procfs_same_netns(const char *procroot, pid_t pid) {
+        char path[PATH_MAX];
+        struct stat a, b;
+
+        snprintf(path, sizeof path, "%s/%d/ns/net", procroot ?: "/proc", (int) pid);
+        if (stat(path, &a) < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        if (stat("/proc/self/ns/net", &b) < 0)
+                return -errno;
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }

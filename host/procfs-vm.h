@@ -19,6 +19,8 @@ int procfs_read_vm(const char *procroot, pid_t pid, VmSnapshot *ret);
 /* sched_setaffinity of one thread: -ESRCH when it exited meanwhile (not an error for callers). */
 int procfs_set_affinity(pid_t tid, const CpuSet *cpus);
 int procfs_get_affinity(pid_t tid, CpuSet *ret);
+/* Whether pid lives in our network namespace: 1 yes, 0 no, -ESRCH gone. */
+int procfs_same_netns(const char *procroot, pid_t pid);
 /* HugePages_Total, HugePages_Free and Hugepagesize (kB) of /proc/meminfo. */
 int procfs_read_hugepages(const char *procroot, uint64_t *ret_total, uint64_t *ret_free, uint64_t *ret_size_kb);
 /* /dev/kvm, /dev/vhost-net and the vhost_net module for tier_decide() (tap counts left zero). */

@@ -68,7 +68,7 @@ check "worker 1 pinned to one CPU" bash -c "[[ '$b' =~ ^[0-9]+$ ]]"
 for t in $(tids_named "$VM0" '^CPU '); do
         check "vCPU thread $t left alone" [ "$(cpus_of "$t")" = "$online" ]
 done
-check "placement logged with VM fields" grep -q "affinity:${W0[0]} .*VNETTUNE_VM=vnt-tap-holder VNETTUNE_PID=$VM0" "$HOSTD_LOG"
+check "placement logged with VM fields" wait_until 5 grep -q "affinity:${W0[0]} .*VNETTUNE_VM=vnt-tap-holder VNETTUNE_PID=$VM0" "$HOSTD_LOG"
 
 # ---- tap and bridge ----
 check "bridge MTU 9000" [ "$(cat /sys/class/net/vbr0/mtu)" = 9000 ]
