@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "macro.h"
 #include "sysctl.h"
 #include "sysfs-net.h"
@@ -153,4 +154,41 @@ int tuner_plan_sysctls_revert(const Originals *o, Plan *ret) {
                 }
         }
         return 0;
+}
+
+void tuner_apply_sysctls(TunerKernel *k, const DaemonConfig *c, Originals *originals, Reason reason, uint32_t uid,
+                         char ***reported) {
+        AuditTarget t = { .reason = reason, .uid = uid };
+        Plan plan = {};
+        int r;
+
+        r = tuner_plan_sysctls(c, &plan);
+        if (r >= 0)
+                r = tuner_execute(&tuner_kernel_ops, k, 0, NULL, &plan, originals);
+        if (r < 0)
+                log_warning_errno(r, "Applying sysctls failed: %m");
+        else
+                for (size_t i = 0; i < plan.n; i++)
+                        (void) audit_action(&t, &plan.actions[i], reported, NULL);
+        plan_done(&plan);
+}
+
+int tuner_revert_sysctls(TunerKernel *k, Originals *originals, uint32_t uid, char **errors) {
+        AuditTarget t = { .reason = REASON_API, .uid = uid };
+        Plan plan = {};
+        int r, n_failed = 0;
+
+        if (originals->n == 0)
+                return 0;
+        r = tuner_plan_sysctls_revert(originals, &plan);
+        if (r < 0)
+                return r;
+        executor_run(&tuner_kernel_ops, k, 0, NULL, &plan);
+        for (size_t i = 0; i < plan.n; i++)
+                if (audit_revert(&t, &plan.actions[i], errors) < 0)
+                        n_failed++;
+        if (n_failed == 0)
+                (void) originals_forget_all(originals);
+        plan_done(&plan);
+        return n_failed;
 }

@@ -3,6 +3,7 @@
  * originals recorded first, and plan the sysctls and their revert. */
 #pragma once
 
+#include "audit.h"
 #include "ethtool-nl.h"
 #include "executor.h"
 #include "link-policy.h"
@@ -34,3 +35,11 @@ int tuner_execute(const KernelOps *ops, void *userdata, int ifindex, const char 
 int tuner_plan_sysctls(const DaemonConfig *c, Plan *ret);
 /* Restoring recorded sysctl originals, skipping those already back at their original. */
 int tuner_plan_sysctls_revert(const Originals *o, Plan *ret);
+
+/* Makes the config's sysctls true (originals recorded first) and logs each change, and each
+ * failure or refusal once per key (*reported). */
+void tuner_apply_sysctls(TunerKernel *k, const DaemonConfig *c, Originals *originals, Reason reason, uint32_t uid,
+                         char ***reported);
+/* Restores the recorded sysctl originals; returns how many could not be restored (kept for another
+ * try), *errors (may be NULL) gets the first reason. */
+int tuner_revert_sysctls(TunerKernel *k, Originals *originals, uint32_t uid, char **errors);

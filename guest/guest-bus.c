@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "diagnose.h"
 #include "guest-bus.h"
 #include "log.h"
@@ -18,16 +19,9 @@
 #define ERROR_RELOAD_FAILED "org.vnettune.Guest1.ReloadFailed"
 
 static Link *link_from_path(Manager *m, const char *path) {
-        _cleanup_free_ char *id = NULL;
-        char *end;
-        long idx;
+        int32_t idx = bus_path_id(path, LINK_PREFIX);
+        Link *l = idx > 0 ? manager_find_link(m, idx) : NULL;
 
-        if (sd_bus_path_decode(path, LINK_PREFIX, &id) <= 0)
-                return NULL;
-        idx = strtol(id, &end, 10);
-        if (*end || idx <= 0 || idx > INT32_MAX)
-                return NULL;
-        Link *l = manager_find_link(m, (int) idx);
         return l && l->exported ? l : NULL;
 }
 
@@ -58,37 +52,6 @@ static int link_node_enumerator(sd_bus *bus, const char *path, void *userdata, c
 }
 
 /* ---- caller identity ---- */
-
-static int caller_uid(sd_bus_message *msg, uint32_t *ret) {
-        sd_bus_creds *creds = NULL;
-        uid_t uid;
-        int r;
-
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds);
-        if (r < 0)
-                return r;
-        r = sd_bus_creds_get_euid(creds, &uid);
-        sd_bus_creds_unref(creds);
-        if (r < 0)
-                return r;
-        *ret = (uint32_t) uid;
-        return 0;
-}
-
-/* Mutating methods: root only (the bus policy says the same; this is the second lock). */
-static int check_root(sd_bus_message *msg, uint32_t *ret_uid, sd_bus_error *error) {
-        uint32_t uid;
-        int r;
-
-        r = caller_uid(msg, &uid);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Cannot determine the caller: %s", strerror(-r));
-        if (uid != 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-                                         "Changing network tuning needs root (caller uid %u).", uid);
-        *ret_uid = uid;
-        return 0;
-}
 
 static int read_ifindex(sd_bus_message *msg, Manager *m, int *ret, sd_bus_error *error) {
         int32_t idx;
@@ -134,7 +97,6 @@ static int method_list_links(sd_bus_message *msg, void *userdata, sd_bus_error *
 
 static int method_plan(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        sd_bus_message *reply = NULL;
         Plan plan = {};
         int *idx = NULL;
         int ifindex, r;
@@ -145,19 +107,7 @@ static int method_plan(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         r = manager_plan(m, ifindex, &plan, &idx);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Planning failed: %s", strerror(-r));
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(issss)");
-        for (size_t i = 0; r >= 0 && i < plan.n; i++) {
-                Action *a = &plan.actions[i];
-                r = sd_bus_message_append(reply, "(issss)", idx[i], a->setting, a->current ?: "", a->desired ?: "",
-                                          a->refused ?: "");
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
+        r = bus_reply_plan(msg, &plan, idx);
         plan_done(&plan);
         free(idx);
         return r;
@@ -171,7 +121,7 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
         r = read_ifindex(msg, m, &ifindex, error);
         if (r < 0)
                 return r;
-        r = check_root(msg, &uid, error);
+        r = bus_check_root(msg, "network tuning", &uid, error);
         if (r < 0)
                 return r;
         r = manager_apply(m, ifindex, uid);
@@ -191,7 +141,7 @@ static int method_revert(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         r = read_ifindex(msg, m, &ifindex, error);
         if (r < 0)
                 return r;
-        r = check_root(msg, &uid, error);
+        r = bus_check_root(msg, "network tuning", &uid, error);
         if (r < 0)
                 return r;
         r = manager_revert(m, ifindex, uid, &why);
@@ -208,31 +158,9 @@ static int method_revert(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
 /* Replies to a Diagnose call once the manager's window is over. */
 static void diagnose_done(Manager *m, int error, const Findings *f, void *userdata) {
-        sd_bus_message *msg = userdata, *reply = NULL;
-        int r;
+        sd_bus_message *msg = userdata;
 
-        if (error < 0 || !f) {
-                (void) sd_bus_reply_method_errnof(msg, error < 0 ? -error : EIO, "Diagnosis failed: %s",
-                                                  strerror(error < 0 ? -error : EIO));
-                sd_bus_message_unref(msg);
-                return;
-        }
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(ssssss)");
-        for (size_t i = 0; r >= 0 && i < f->n; i++) {
-                const Finding *x = &f->items[i];
-                r = sd_bus_message_append(reply, "(ssssss)", finding_code_to_string(x->code),
-                                          severity_to_string(x->severity), x->subject, x->summary, x->evidence,
-                                          x->fix);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        if (r < 0)
-                log_debug_errno(r, "Cannot send the diagnosis reply (caller gone?): %m, ignoring");
-        sd_bus_message_unref(reply);
+        (void) bus_reply_findings(msg, error, f);
         sd_bus_message_unref(msg);
 }
 
@@ -269,7 +197,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         uint32_t uid;
         int r;
 
-        r = check_root(msg, &uid, error);
+        r = bus_check_root(msg, "network tuning", &uid, error);
         if (r < 0)
                 return r;
         r = manager_reload(m, REASON_RELOAD, uid);

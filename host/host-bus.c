@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "diagnose.h"
 #include "host-bus.h"
 #include "log.h"
@@ -28,25 +29,9 @@ _Static_assert(sizeof(pid_t) == sizeof(uint32_t), "pid_t is not 32 bits wide");
 
 /* ---- object paths ---- */
 
-/* The positive decimal number encoded as the last element of path under prefix; 0 if there is none.
- * Only the canonical form is accepted, so that one object has one path. */
-static int32_t path_to_number(const char *path, const char *prefix) {
-        _cleanup_free_ char *id = NULL;
-        int64_t v = 0;
-
-        if (sd_bus_path_decode(path, prefix, &id) <= 0 || !id[0] || id[0] == '0' || strlen(id) > 10)
-                return 0;
-        for (const char *p = id; *p; p++) {
-                if (*p < '0' || *p > '9')
-                        return 0;
-                v = v * 10 + (*p - '0');
-        }
-        return v <= INT32_MAX ? (int32_t) v : 0;
-}
-
 static int vm_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                           sd_bus_error *error) {
-        int32_t pid = path_to_number(path, VM_PREFIX);
+        int32_t pid = bus_path_id(path, VM_PREFIX);
         Vm *v = pid > 0 ? manager_find_vm(userdata, pid) : NULL;
 
         if (!v || !v->exported)
@@ -57,7 +42,7 @@ static int vm_object_find(sd_bus *bus, const char *path, const char *interface, 
 
 static int link_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
                             void **found, sd_bus_error *error) {
-        int32_t ifindex = path_to_number(path, LINK_PREFIX);
+        int32_t ifindex = bus_path_id(path, LINK_PREFIX);
         HostLink *l = ifindex > 0 ? manager_find_link(userdata, ifindex) : NULL;
 
         if (!l || !l->exported)
@@ -113,38 +98,6 @@ static int append_strv(sd_bus_message *reply, char **l) {
 }
 
 /* ---- caller identity ---- */
-
-static int caller_uid(sd_bus_message *msg, uint32_t *ret) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t uid;
-        int r;
-
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds);
-        if (r < 0)
-                return r;
-        r = sd_bus_creds_get_euid(creds, &uid);
-        if (r < 0)
-                return r;
-        *ret = (uint32_t) uid;
-        return 0;
-}
-
-/* Mutating methods are for root only. The bus policy says so too; this check holds on buses that
- * do not load our policy (a private dbus-daemon, a direct connection). */
-static int check_root(sd_bus_message *msg, uint32_t *ret_uid, sd_bus_error *error) {
-        uint32_t uid;
-        int r;
-
-        r = caller_uid(msg, &uid);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Cannot determine the caller: %s", strerror(-r));
-        if (uid != 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-                                         "Changing the host's network tuning needs root (caller uid %u).",
-                                         uid);
-        *ret_uid = uid;
-        return 0;
-}
 
 static int no_such_link(sd_bus_error *error, int ifindex) {
         return sd_bus_error_setf(error, ERROR_NO_SUCH_LINK, "No link with interface index %d.", ifindex);
@@ -218,7 +171,6 @@ static int method_list_links(sd_bus_message *msg, void *userdata, sd_bus_error *
 }
 
 static int method_plan(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(plan_done) Plan plan = {};
         _cleanup_free_ int *ifindexes = NULL;
         Manager *m = userdata;
@@ -232,20 +184,7 @@ static int method_plan(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 return no_such_link(error, ifindex);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Planning failed: %s", strerror(-r));
-
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(issss)");
-        for (size_t i = 0; r >= 0 && i < plan.n; i++) {
-                const Action *a = &plan.actions[i];
-                r = sd_bus_message_append(reply, "(issss)", ifindexes ? ifindexes[i] : ifindex, a->setting,
-                                          a->current ?: "", a->desired ?: "", a->refused ?: "");
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_plan(msg, &plan, ifindexes);
 }
 
 static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -256,7 +195,7 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
         r = read_ifindex(msg, m, &ifindex, error);
         if (r < 0)
                 return r;
-        r = check_root(msg, &uid, error);
+        r = bus_check_root(msg, "the host's network tuning", &uid, error);
         if (r < 0)
                 return r;
         r = manager_apply(m, ifindex, uid);
@@ -276,7 +215,7 @@ static int method_revert(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         r = read_ifindex(msg, m, &ifindex, error);
         if (r < 0)
                 return r;
-        r = check_root(msg, &uid, error);
+        r = bus_check_root(msg, "the host's network tuning", &uid, error);
         if (r < 0)
                 return r;
         r = manager_revert(m, ifindex, uid, &why);
@@ -291,29 +230,9 @@ static int method_revert(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
 /* Replies to a Diagnose call once the manager's window is over. */
 static void diagnose_done(Manager *m, int error, const Findings *f, void *userdata) {
-        sd_bus_message *msg = userdata, *reply = NULL;
-        int r;
+        sd_bus_message *msg = userdata;
 
-        if (error < 0 || !f) {
-                (void) sd_bus_reply_method_errnof(msg, error < 0 ? -error : EIO, "Diagnosis failed: %s",
-                                                  strerror(error < 0 ? -error : EIO));
-                sd_bus_message_unref(msg);
-                return;
-        }
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(ssssss)");
-        for (size_t i = 0; r >= 0 && i < f->n; i++) {
-                const Finding *x = &f->items[i];
-                r = sd_bus_message_append(reply, "(ssssss)", finding_code_to_string(x->code),
-                                          severity_to_string(x->severity), x->subject, x->summary, x->evidence,
-                                          x->fix);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                (void) sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
+        (void) bus_reply_findings(msg, error, f);
         sd_bus_message_unref(msg);
 }
 
@@ -347,7 +266,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         uint32_t uid;
         int r;
 
-        r = check_root(msg, &uid, error);
+        r = bus_check_root(msg, "the host's network tuning", &uid, error);
         if (r < 0)
                 return r;
         r = manager_reload(m, REASON_RELOAD, uid);

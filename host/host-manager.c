@@ -16,12 +16,14 @@
 #include "diagnose.h"
 #include "host-bus.h"
 #include "host-manager.h"
+#include "daemon.h"
 #include "log.h"
 #include "macro.h"
 #include "message-ids.h"
 #include "procfs-load.h"
 #include "procfs-vm.h"
 #include "strv.h"
+#include "udev-util.h"
 #include "sysctl.h"
 #include "sysfs-net.h"
 
@@ -700,20 +702,11 @@ static void manager_place_workers(Manager *m) {
 /* ---- sysctls ---- */
 
 static void manager_reconcile_sysctls(Manager *m) {
-        AuditTarget t = { .reason = m->sysctl_reason, .uid = m->sysctl_api_uid };
-        Plan plan = {};
-        int r;
+        Reason reason = m->sysctl_reason;
 
         m->sysctl_reason = REASON_NONE;
-        r = tuner_plan_sysctls(&m->policy.daemon, &plan);
-        if (r >= 0)
-                r = tuner_execute(&tuner_kernel_ops, &m->kernel, 0, NULL, &plan, &m->sysctl_originals);
-        if (r < 0)
-                log_warning_errno(r, "Applying sysctls failed: %m");
-        else
-                for (size_t i = 0; i < plan.n; i++)
-                        (void) audit_action(&t, &plan.actions[i], &m->sysctl_reported, NULL);
-        plan_done(&plan);
+        tuner_apply_sysctls(&m->kernel, &m->policy.daemon, &m->sysctl_originals, reason, m->sysctl_api_uid,
+                            &m->sysctl_reported);
         host_bus_manager_changed(m);
 }
 
@@ -778,8 +771,7 @@ static void manager_mark_all(Manager *m, Reason reason) {
 /* ---- udev ---- */
 
 static void manager_process_net_device(Manager *m, struct udev_device *d, const char *action, Reason reason) {
-        const char *s = udev_device_get_property_value(d, "IFINDEX") ?: udev_device_get_sysattr_value(d, "ifindex");
-        int ifindex = s ? atoi(s) : 0;
+        int ifindex = udev_device_ifindex(d);
         HostLink *l;
 
         if (ifindex <= 0)
@@ -856,31 +848,12 @@ static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         return 0;
 }
 
+static void enumerated_net_device(struct udev_device *d, void *userdata) {
+        manager_process_net_device(userdata, d, NULL, REASON_BOOT);
+}
+
 static int manager_enumerate(Manager *m) {
-        struct udev_enumerate *e;
-        struct udev_list_entry *item;
-        int r;
-
-        e = udev_enumerate_new(m->udev);
-        if (!e)
-                return -ENOMEM;
-        r = udev_enumerate_add_match_subsystem(e, "net");
-        if (r >= 0)
-                r = udev_enumerate_scan_devices(e);
-        if (r < 0) {
-                udev_enumerate_unref(e);
-                return r;
-        }
-        udev_list_entry_foreach(item, udev_enumerate_get_list_entry(e)) {
-                struct udev_device *d = udev_device_new_from_syspath(m->udev, udev_list_entry_get_name(item));
-
-                if (!d)
-                        continue;
-                manager_process_net_device(m, d, NULL, REASON_BOOT);
-                udev_device_unref(d);
-        }
-        udev_enumerate_unref(e);
-        return 0;
+        return udev_enumerate_net(m->udev, enumerated_net_device, m);
 }
 
 /* ---- netlink and process events ---- */
@@ -1252,23 +1225,7 @@ static int vm_revert(Manager *m, Vm *v, uint32_t uid, char **errors) {
 }
 
 static int manager_revert_sysctls(Manager *m, uint32_t uid, char **errors) {
-        AuditTarget t = { .reason = REASON_API, .uid = uid };
-        Plan plan = {};
-        int r, n_failed = 0;
-
-        if (m->sysctl_originals.n == 0)
-                return 0;
-        r = tuner_plan_sysctls_revert(&m->sysctl_originals, &plan);
-        if (r < 0)
-                return r;
-        executor_run(&tuner_kernel_ops, &m->kernel, 0, NULL, &plan);
-        for (size_t i = 0; i < plan.n; i++)
-                if (audit_revert(&t, &plan.actions[i], errors) < 0)
-                        n_failed++;
-        if (n_failed == 0)
-                (void) originals_forget_all(&m->sysctl_originals);
-        plan_done(&plan);
-        return n_failed;
+        return tuner_revert_sysctls(&m->kernel, &m->sysctl_originals, uid, errors);
 }
 
 int manager_revert(Manager *m, int ifindex, uint32_t uid, char **ret_error) {
@@ -1653,22 +1610,11 @@ static int manager_open_sources(Manager *m) {
         m->udev = udev_new();
         if (!m->udev)
                 return log_oom();
-        m->have_udevd = access("/run/udev/control", F_OK) >= 0;
-        m->monitor = udev_monitor_new_from_netlink(m->udev, m->have_udevd ? "udev" : "kernel");
-        if (!m->monitor)
-                return log_error_errno(ENOMEM, "Cannot open the udev monitor.");
-        (void) udev_monitor_set_receive_buffer_size(m->monitor, 16 * 1024 * 1024);
-        r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "net", NULL);
-        if (r >= 0)
-                r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "module", NULL);
-        if (r >= 0)
-                r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "misc", NULL);
-        if (r >= 0)
-                r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "queues", NULL);
-        if (r >= 0)
-                r = udev_monitor_enable_receiving(m->monitor);
+        r = udev_monitor_open(m->udev, (const char *const[]) { "net", "module", "misc", "queues", NULL }, &m->monitor, &m->have_udevd);
         if (r < 0)
                 return log_error_errno(r, "Cannot start the udev monitor: %m");
+        if (!m->have_udevd)
+                log_notice("udevd is not running: acting on kernel events directly.");
         r = add_io(m, &m->udev_source, udev_monitor_get_fd(m->monitor), on_udev, "udev-monitor");
         if (r < 0)
                 return r;
@@ -1713,18 +1659,11 @@ static void manager_prune_state(Manager *m, const char *sub) {
 
 int manager_start(Manager *m) {
         _cleanup_free_ char *sysctl_path = NULL;
-        sigset_t mask;
         int r;
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        (void) sd_event_add_signal(m->event, NULL, SIGTERM, on_signal_term, m);
-        (void) sd_event_add_signal(m->event, NULL, SIGINT, on_signal_term, m);
-        (void) sd_event_add_signal(m->event, NULL, SIGHUP, on_signal_hup, m);
-        (void) sd_event_set_watchdog(m->event, true);
+        r = daemon_setup_event(m->event, on_signal_term, on_signal_hup, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up signal handling: %m");
 
         r = topology_read(NULL, &m->topology);
         if (r < 0)

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Adapter: the libudev monitor and net enumeration both daemons start from. */
+#pragma once
+
+#include <libudev.h>
+#include <stdbool.h>
+
+/* Opens a monitor for the NULL-terminated subsystems: udevd's processed events when udevd runs
+ * (/run/udev/control), the kernel's otherwise (containers without udev). *ret_have_udevd says
+ * which; with udevd, only initialised devices should be acted on. */
+int udev_monitor_open(struct udev *udev, const char *const *subsystems, struct udev_monitor **ret,
+                      bool *ret_have_udevd);
+
+/* Calls cb for every device of the net subsystem present now. */
+typedef void (*udev_device_cb)(struct udev_device *d, void *userdata);
+int udev_enumerate_net(struct udev *udev, udev_device_cb cb, void *userdata);
+
+/* The ifindex of a net device event: the uevent's IFINDEX (the sysfs attribute is gone on
+ * "remove"), else the attribute. 0 if none. */
+int udev_device_ifindex(struct udev_device *d);
