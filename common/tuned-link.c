@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-bus.h>
 #include <time.h>
 
 #include "log.h"
@@ -48,6 +49,23 @@ int tuned_link_init(TunedLink *t, int ifindex, const char *originals_path) {
                         return -ENOMEM;
         }
         return 0;
+}
+
+int tuned_link_setup(TunedLink *t, int ifindex, const char *state_dir, const char *bus_prefix, char **ret_path) {
+        _cleanup_free_ char *opath = NULL;
+        char id[32];
+        int r;
+
+        if (asprintf(&opath, "%s/links/%d", state_dir, ifindex) < 0)
+                return -ENOMEM;
+        r = tuned_link_init(t, ifindex, opath);
+        if (r < 0)
+                return r;
+        snprintf(id, sizeof id, "%d", ifindex);
+        r = sd_bus_path_encode(bus_prefix, id, ret_path);
+        if (r < 0)
+                tuned_link_done(t);
+        return r;
 }
 
 void tuned_link_done(TunedLink *t) {

@@ -43,6 +43,9 @@ typedef struct TunedLink {
 
 /* Loads the originals recorded at originals_path (a broken file is logged and started afresh). */
 int tuned_link_init(TunedLink *t, int ifindex, const char *originals_path);
+/* The same for a daemon: originals under STATE_DIR/links/IFINDEX, and the link's D-Bus object path
+ * BUS_PREFIX/_<ifindex> in *ret_path. */
+int tuned_link_setup(TunedLink *t, int ifindex, const char *state_dir, const char *bus_prefix, char **ret_path);
 void tuned_link_done(TunedLink *t);
 
 /* Marks a reconcile reason; the stronger one wins. */

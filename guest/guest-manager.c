@@ -50,8 +50,6 @@ Link *manager_find_link(Manager *m, int ifindex) {
 }
 
 static int link_new(Manager *m, int ifindex, Link **ret) {
-        _cleanup_free_ char *opath = NULL;
-        char buf[32];
         Link *l, **t;
         int r;
 
@@ -59,29 +57,20 @@ static int link_new(Manager *m, int ifindex, Link **ret) {
         if (!l)
                 return -ENOMEM;
         l->manager = m;
-        if (asprintf(&opath, "%s/links/%d", m->state_dir, ifindex) < 0) {
+        r = tuned_link_setup(&l->t, ifindex, m->state_dir, "/org/vnettune/Guest1/link", &l->path);
+        if (r < 0) {
                 free(l);
-                return -ENOMEM;
+                return r;
         }
-        r = tuned_link_init(&l->t, ifindex, opath);
-        if (r < 0)
-                goto fail;
-        snprintf(buf, sizeof buf, "%d", ifindex);
-        r = sd_bus_path_encode("/org/vnettune/Guest1/link", buf, &l->path);
-        if (r < 0)
-                goto fail;
         t = realloc(m->links, (m->n_links + 1) * sizeof(Link *));
         if (!t) {
-                r = -ENOMEM;
-                goto fail;
+                link_free(l);
+                return -ENOMEM;
         }
         m->links = t;
         m->links[m->n_links++] = l;
         *ret = l;
         return 0;
-fail:
-        link_free(l);
-        return r;
 }
 
 static void link_remove(Manager *m, Link *l) {

@@ -86,8 +86,6 @@ static HostLink *manager_find_link_by_name(Manager *m, const char *name) {
 }
 
 static int host_link_new(Manager *m, int ifindex, HostLink **ret) {
-        _cleanup_free_ char *opath = NULL;
-        char buf[32];
         HostLink *l, **t;
         int r;
 
@@ -95,29 +93,20 @@ static int host_link_new(Manager *m, int ifindex, HostLink **ret) {
         if (!l)
                 return -ENOMEM;
         l->manager = m;
-        if (asprintf(&opath, "%s/links/%d", m->state_dir, ifindex) < 0) {
+        r = tuned_link_setup(&l->t, ifindex, m->state_dir, "/org/vnettune/Host1/link", &l->path);
+        if (r < 0) {
                 free(l);
-                return -ENOMEM;
+                return r;
         }
-        r = tuned_link_init(&l->t, ifindex, opath);
-        if (r < 0)
-                goto fail;
-        snprintf(buf, sizeof buf, "%d", ifindex);
-        r = sd_bus_path_encode("/org/vnettune/Host1/link", buf, &l->path);
-        if (r < 0)
-                goto fail;
         t = realloc(m->links, (m->n_links + 1) * sizeof(HostLink *));
         if (!t) {
-                r = -ENOMEM;
-                goto fail;
+                host_link_free(l);
+                return -ENOMEM;
         }
         m->links = t;
         m->links[m->n_links++] = l;
         *ret = l;
         return 0;
-fail:
-        host_link_free(l);
-        return r;
 }
 
 static void host_link_remove(Manager *m, HostLink *l) {
