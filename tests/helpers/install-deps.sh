@@ -6,7 +6,7 @@ set -eu -o pipefail
 
 packages=(
         meson ninja-build pkg-config gcc libc6-dev
-        libsystemd-dev libudev-dev libnl-3-dev libnl-route-3-dev libmnl-dev
+        libsystemd-dev libudev-dev libnl-3-dev libnl-route-3-dev libmnl-dev libjansson-dev
         udev dbus-daemon dbus-bin iproute2 ethtool kmod procps util-linux python3 scdoc
         "$@"
 )

@@ -190,3 +190,64 @@ compare_snapshot() {
         diff -u "$expected" "$2" >&2 || fail "the output differs from the snapshot $1"
         N_CHECKS=$((N_CHECKS + 1))
 }
+
+# check_ctl_json KIND DAEMON [IFINDEX] -- ARGS...: `vnettunectl --json=short ARGS...` must parse and
+# equal, value by value, what busctl reads (tests/bus/ctl-json-check.py KIND DAEMON FILE [IFINDEX]).
+# The two reads are not atomic and a daemon may change a value in between: up to three tries.
+check_ctl_json() {
+        local try check_args=()
+        while [ "$1" != -- ]; do check_args+=("$1"); shift; done
+        shift
+        for try in 1 2 3; do
+                "$VNETTUNECTL" --json=short "$@" >"$WORK/ctl.json" 2>"$WORK/ctl.err" ||
+                        fail "vnettunectl --json=short $*: $(cat "$WORK/ctl.err")"
+                if python3 "$VNT_SRCDIR/tests/bus/ctl-json-check.py" "${check_args[0]}" "${check_args[1]}" \
+                        "$WORK/ctl.json" "${check_args[@]:2}" >"$WORK/ctl-check.out" 2>&1; then
+                        cat "$WORK/ctl-check.out"
+                        N_CHECKS=$((N_CHECKS + 1))
+                        return 0
+                fi
+                sleep 1
+        done
+        fail "vnettunectl --json=short $* differs from busctl: $(cat "$WORK/ctl-check.out")"
+}
+
+# ---- helpers of the fault-injection and authorization tests (tests/integration/test-fault-*.sh,
+# test-authz.sh, test-bus-abuse.sh) ----
+
+# link_state_dump IFNAME...: one line per link with everything vnettune may change on it (MTU,
+# txqueuelen, channel counts, each queue's XPS mask, the managed offloads) and nothing else, the name
+# replaced by "-" so two links created alike give the same line.
+link_state_dump() {
+        local n q ch off xps
+        for n in "$@"; do
+                ch=$(ethtool -l "$n" 2>/dev/null | sed -n '/Current/,$p' | awk -F: 'NF == 2 { gsub(/[ \t]/, "", $2); printf "%s/", $2 }')
+                off=$(ethtool -k "$n" 2>/dev/null | awk -F': ' '/^(tcp-segmentation|generic-segmentation|generic-receive|large-receive)-offload:/ { printf "%s/", $2 }')
+                xps=
+                for q in /sys/class/net/"$n"/queues/tx-*/xps_cpus; do
+                        [ -r "$q" ] || continue
+                        xps+="$(basename "$(dirname "$q")")=$(cat "$q" 2>/dev/null || echo '?') "
+                done
+                echo "- mtu=$(cat "/sys/class/net/$n/mtu") txqlen=$(cat "/sys/class/net/$n/tx_queue_len") ch=$ch off=$off xps=$xps"
+        done
+}
+
+# links_in_state REGEX STATE: how many links whose name matches REGEX ListLinks shows in STATE.
+links_in_state() {
+        guest_call ListLinks | grep -oE "\"($1)\" \"$2\"" | wc -l
+}
+
+# bus_daemon_pid: the sandbox's dbus-daemon (found by its configuration file, inside the sandbox).
+bus_daemon_pid() {
+        local p
+        for p in /proc/[0-9]*; do
+                if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "--config-file=$VNT_SANDBOX_DIR/dbus/system.conf"; then
+                        echo "${p#/proc/}"
+                        return 0
+                fi
+        done
+        return 1
+}
+
+# The system python, which an unprivileged user can run (a per-user python of root's may not be).
+PYTHON3=$(command -v /usr/bin/python3 || command -v python3)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Every configuration key the parser knows is documented in the man page of each daemon that reads it. */
+/* The man pages keep up with the code: config keys in vnettune.conf(5), MESSAGE_IDs in vnettune(7). */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,27 +8,6 @@
 
 #include "conf-parser.h"
 #include "test-util.h"
-
-typedef struct ManPage {
-        const char *name;
-        char *text;
-        unsigned n_keys;        /* keys checked against it */
-} ManPage;
-
-enum { PAGE_GUESTD = 1 << 0, PAGE_HOSTD = 1 << 1 };
-
-/* Which pages document the keys of each section. A section missing here fails the test, so that a
- * new one gets a decision instead of going unchecked. */
-static const struct {
-        const char *section;
-        unsigned pages;
-} section_pages[] = {
-        { "Match",  PAGE_GUESTD },      /* .link files: described in full once, hostd's page refers to it */
-        { "Link",   PAGE_GUESTD },
-        { "Guest",  PAGE_GUESTD },
-        { "Host",   PAGE_HOSTD },
-        { "Sysctl", PAGE_GUESTD | PAGE_HOSTD },
-};
 
 static char *slurp(const char *path) {
         FILE *f = fopen(path, "re");
@@ -48,72 +28,117 @@ static char *slurp(const char *path) {
         return buf;
 }
 
-/* Is Section.Key documented in page: a "## [Section] section" heading, and "*Key=" after it and before
- * the next heading? Key "*" (free-form keys) needs only the heading. */
-static bool documented(const ManPage *page, const char *full, const char *section, const char *key) {
-        char heading[80], entry[80];
-        const char *sec, *next, *hit;
+/* Where the heading at h ends: the start of the next heading of any level, or the end of the text. */
+static const char *heading_end(const char *h) {
+        const char *next = strstr(h + 1, "\n#");
 
-        snprintf(heading, sizeof heading, "## [%s] section", section);
-        sec = strstr(page->text, heading);
+        return next ? next + 1 : h + strlen(h);
+}
+
+/* Is Section.Key documented in the (5) page? There must be a "## [Section] section" heading; under it,
+ * before the next heading, a line starting with "*Key=", whose entry (up to the next line starting with
+ * "*") gives the default. Key "*" (free-form keys, as in [Sysctl]) needs the heading only. */
+static bool documented(const char *page, const char *full, const char *section, const char *key) {
+        char heading[80], entry[80];
+        const char *sec, *end, *hit, *next;
+
+        snprintf(heading, sizeof heading, "\n## [%s] section\n", section);
+        sec = strstr(page, heading);
         if (!sec) {
-                fprintf(stderr, "%s lacks a heading \"%s\" (for %s)\n", page->name, heading, full);
+                fprintf(stderr, "vnettune.conf.5.scd lacks the heading \"%s\" (for %s)\n", heading + 1,
+                        full);
                 return false;
         }
         if (strcmp(key, "*") == 0)
                 return true;
-        next = strstr(sec + 3, "\n## ");
-        snprintf(entry, sizeof entry, "*%s=", key);
+        end = heading_end(sec + 1);
+
+        snprintf(entry, sizeof entry, "\n*%s=*", key);
         hit = strstr(sec, entry);
-        if (!hit || (next && hit > next)) {
-                fprintf(stderr, "%s does not document %s=%s\n", page->name, full,
-                        hit ? " in its section" : "");
+        if (!hit || hit > end) {
+                fprintf(stderr, "vnettune.conf.5.scd does not document %s= under \"## [%s] section\"\n",
+                        full, section);
+                return false;
+        }
+        next = strstr(hit + 1, "\n*");
+        if (!next || next > end)
+                next = end;
+        if (!memmem(hit, (size_t) (next - hit), "Default", strlen("Default"))) {
+                fprintf(stderr, "vnettune.conf.5.scd: the entry of %s= does not say its default\n", full);
                 return false;
         }
         return true;
 }
 
-int main(void) {
-        ManPage pages[] = {
-                { "vnettune-guestd.8.scd", slurp(SOURCE_ROOT "/docs/vnettune-guestd.8.scd") },
-                { "vnettune-hostd.8.scd", slurp(SOURCE_ROOT "/docs/vnettune-hostd.8.scd") },
-        };
+static size_t check_config_keys(void) {
+        char *page = slurp(SOURCE_ROOT "/docs/vnettune.conf.5.scd");
         size_t n = 0, n_bad = 0;
 
         for (const char *const *k = conf_known_keys; *k; k++, n++) {
-                char section[64], key[64];
                 const char *dot = strchr(*k, '.');
-                unsigned which = 0;
+                char section[64], key[64];
 
                 ASSERT_TRUE(dot);
                 snprintf(section, sizeof section, "%.*s", (int) (dot - *k), *k);
                 snprintf(key, sizeof key, "%s", dot + 1);
-
-                for (size_t i = 0; i < sizeof section_pages / sizeof section_pages[0]; i++)
-                        if (strcmp(section_pages[i].section, section) == 0)
-                                which = section_pages[i].pages;
-                if (which == 0) {
-                        fprintf(stderr, "%s: section [%s] is not assigned to a man page in %s\n", *k,
-                                section, __FILE__);
+                if (!documented(page, *k, section, key))
                         n_bad++;
-                        continue;
-                }
-
-                for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++) {
-                        if (!(which & (1u << p)))
-                                continue;
-                        pages[p].n_keys++;
-                        if (!documented(&pages[p], *k, section, key))
-                                n_bad++;
-                }
         }
-
         ASSERT_EQ(n_bad, 0);
         ASSERT_TRUE(n >= 10);
-        for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++) {
-                ASSERT_TRUE(pages[p].n_keys > 0);
-                printf("%s: %u configuration keys documented\n", pages[p].name, pages[p].n_keys);
-                free(pages[p].text);
+        printf("vnettune.conf.5.scd: %zu configuration keys documented with their defaults\n", n);
+        free(page);
+        return n;
+}
+
+/* The daemons' pages keep a summary only and must point to the (5) page. */
+static void check_pointers(void) {
+        static const char *const pages[] = { "vnettune-guestd.8.scd", "vnettune-hostd.8.scd" };
+
+        for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+                char path[512];
+                char *text;
+
+                snprintf(path, sizeof path, "%s/docs/%s", SOURCE_ROOT, pages[i]);
+                text = slurp(path);
+                if (!strstr(text, "*vnettune.conf*(5)"))
+                        fprintf(stderr, "%s does not refer to vnettune.conf(5)\n", pages[i]);
+                ASSERT_TRUE(strstr(text, "*vnettune.conf*(5)"));
+                free(text);
         }
+}
+
+/* Every MESSAGE_ID of common/message-ids.h (a quoted string of 32 hex digits) is in vnettune(7). */
+static void check_message_ids(void) {
+        char *header = slurp(SOURCE_ROOT "/common/message-ids.h");
+        char *page = slurp(SOURCE_ROOT "/docs/vnettune.7.scd");
+        size_t n = 0, n_bad = 0;
+
+        for (const char *p = header; (p = strchr(p, '"')); p++) {
+                char id[33];
+                size_t len = strspn(p + 1, "0123456789abcdef");
+
+                if (len != 32 || p[33] != '"')
+                        continue;
+                memcpy(id, p + 1, 32);
+                id[32] = 0;
+                n++;
+                if (!strstr(page, id)) {
+                        fprintf(stderr, "vnettune.7.scd does not explain MESSAGE_ID %s\n", id);
+                        n_bad++;
+                }
+                p += 33;
+        }
+        ASSERT_EQ(n_bad, 0);
+        ASSERT_TRUE(n >= 11);
+        printf("vnettune.7.scd: %zu MESSAGE_IDs explained\n", n);
+        free(header);
+        free(page);
+}
+
+int main(void) {
+        check_config_keys();
+        check_pointers();
+        check_message_ids();
         return 0;
 }
