@@ -519,6 +519,195 @@ static int verb_plan(Ctl *ctl, char **args, size_t n_args) {
         return ctl->json ? output_json(ctl, out) : 0;
 }
 
+/* ---- diagnose ---- */
+
+typedef struct DiagCall {
+        bool done;
+        sd_bus_message *reply;
+        sd_bus_error error;
+} DiagCall;
+
+static int diag_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        DiagCall *c = userdata;
+
+        c->done = true;
+        if (sd_bus_message_is_method_error(m, NULL))
+                (void) sd_bus_error_copy(&c->error, sd_bus_message_get_error(m));
+        else
+                c->reply = sd_bus_message_ref(m);
+        return 0;
+}
+
+/* Calls Diagnose; on a terminal the wait shows how much of the window is left on stderr. */
+static int diag_call(Ctl *ctl, DaemonId d, uint32_t id, sd_bus_error *error, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        const DaemonInfo *info = &daemon_info[d];
+        uint64_t timeout = (uint64_t) ctl->window_ms * 1000 + 25 * 1000000ULL;
+        bool tty = isatty(STDERR_FILENO) && ctl->legend;
+        DiagCall c = { .error = SD_BUS_ERROR_NULL };
+        struct timespec t0, now;
+        int r;
+
+        r = sd_bus_message_new_method_call(ctl->bus, &m, info->bus_name, info->path, info->manager_iface,
+                                           "Diagnose");
+        if (r >= 0)
+                r = sd_bus_message_set_auto_start(m, false);
+        if (r >= 0)
+                r = d == DAEMON_GUEST ? sd_bus_message_append(m, "iu", (int32_t) id, ctl->window_ms)
+                                      : sd_bus_message_append(m, "uu", id, ctl->window_ms);
+        if (r < 0)
+                return r;
+        if (!tty) {
+                r = sd_bus_call(ctl->bus, m, timeout, error, ret);
+                return r < 0 ? ctl_bus_errno(error, r) : 0;
+        }
+        r = sd_bus_call_async(ctl->bus, &slot, m, diag_reply, &c, timeout);
+        if (r < 0)
+                return r;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        while (!c.done) {
+                r = sd_bus_process(ctl->bus, NULL);
+                if (r < 0)
+                        break;
+                if (r > 0)
+                        continue;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                double left = ctl->window_ms / 1000.0 - ((double) (now.tv_sec - t0.tv_sec) +
+                                                        (double) (now.tv_nsec - t0.tv_nsec) / 1e9);
+                fprintf(stderr, "\rSampling %s for %.1f s: %.1f s left ", info->program, ctl->window_ms / 1000.0,
+                        left > 0 ? left : 0.0);
+                r = sd_bus_wait(ctl->bus, 100 * 1000);
+                if (r < 0)
+                        break;
+        }
+        fputs("\r\033[K", stderr);
+        if (r < 0) {
+                sd_bus_error_free(&c.error);
+                return r;
+        }
+        if (!c.reply) {
+                r = sd_bus_error_copy(error, &c.error);
+                sd_bus_error_free(&c.error);
+                return ctl_bus_errno(error, r < 0 ? r : -EIO);
+        }
+        *ret = c.reply;
+        return 0;
+}
+
+static int diag_read(sd_bus_message *reply, json_t *rows, size_t *n_warnings) {
+        int r;
+
+        r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(ssssss)");
+        if (r < 0)
+                return r;
+        for (;;) {
+                const char *code, *sev, *subject, *summary, *evidence, *fix;
+
+                r = sd_bus_message_read(reply, "(ssssss)", &code, &sev, &subject, &summary, &evidence, &fix);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                *n_warnings += !streq(sev, "info");
+                r = json_push(rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "Code", code, "Severity", sev,
+                                              "Subject", subject, "Summary", summary, "Evidence", evidence,
+                                              "Fix", fix));
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_exit_container(reply);
+}
+
+static int diag_print(const Ctl *ctl, const json_t *rows) {
+        const json_t *row;
+        size_t i;
+
+        if (json_array_size(rows) == 0) {
+                if (ctl->legend)
+                        printf("No findings: nothing limits throughput that these checks can see.\n");
+                return 0;
+        }
+        json_array_foreach(rows, i, row) {
+                const char *sev = json_get_str(row, "Severity");
+                const char *on = !ctl->color ? "" : streq(sev, "info") ? "" :
+                                 streq(sev, "warning") ? "\033[1;33m" : "\033[1;31m";
+
+                printf("%s%-8s%s %s: %s [%s]\n", on, sev, ctl->color && *on ? "\033[0m" : "",
+                       json_get_str(row, "Subject"), json_get_str(row, "Summary"), json_get_str(row, "Code"));
+                printf("         evidence: %s\n", json_get_str(row, "Evidence"));
+                printf("         fix:      %s\n", json_get_str(row, "Fix"));
+        }
+        return 0;
+}
+
+static int verb_diagnose(Ctl *ctl, char **args, size_t n_args) {
+        _cleanup_(json_decrefp) json_t *out = NULL;
+        const char *name = n_args > 0 ? args[0] : NULL;
+        unsigned targets, found = 0;
+        size_t n_warnings = 0;
+        bool first = true;
+        int r;
+
+        r = read_targets(ctl, &targets);
+        if (r < 0)
+                return r;
+        out = json_object();
+        if (!out)
+                return -ENOMEM;
+        for (DaemonId d = 0; d < _DAEMON_MAX; d++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                _cleanup_(json_decrefp) json_t *links = NULL, *vms = NULL, *rows = NULL;
+                uint32_t id = 0;
+
+                if (!(targets & DAEMON_MASK(d)))
+                        continue;
+                if (name) {
+                        const json_t *o;
+
+                        r = ctl_fetch_objects(ctl, d, &links, &vms);
+                        if (r < 0)
+                                return r;
+                        /* The guest diagnoses a link, the host a VM. */
+                        if (d == DAEMON_GUEST && (o = ctl_find_link(links, name)))
+                                id = (uint32_t) json_get_int(o, "Index");
+                        else if (d == DAEMON_HOST && (o = ctl_find_vm(vms, name)))
+                                id = (uint32_t) json_get_int(o, "Pid");
+                        else
+                                continue;
+                }
+                found |= DAEMON_MASK(d);
+                r = diag_call(ctl, d, id, &error, &reply);
+                if (r < 0)
+                        return ctl_log_call_error(d, "Cannot diagnose", &error, r);
+                rows = json_array();
+                if (!rows)
+                        return -ENOMEM;
+                r = diag_read(reply, rows, &n_warnings);
+                if (r < 0)
+                        return log_error_errno(r == -ENOMEM ? r : -EIO, "Cannot parse the findings of %s: %s",
+                                               daemon_info[d].program, strerror(-r));
+                if (ctl->json) {
+                        r = json_put(out, daemon_info[d].key, json_incref(rows));
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                print_section_title(ctl, targets, d, first);
+                first = false;
+                r = diag_print(ctl, rows);
+                if (r < 0)
+                        return r;
+        }
+        if (found == 0)
+                return log_error_errno(-ENXIO, "No link or VM '%s' on %s.", name, both_programs(targets));
+        r = ctl->json ? output_json(ctl, out) : 0;
+        if (r < 0)
+                return r;
+        return n_warnings > 0 ? CTL_EXIT_FINDINGS : 0;
+}
+
 /* ---- apply, revert, reload ---- */
 
 static int call_on_link(Ctl *ctl, const char *method, const char *what, char **args, size_t n_args) {
@@ -576,6 +765,8 @@ const Verb verbs[] = {
           1, 1, VERB_READ, DAEMON_MASK_ALL, verb_show },
         { "plan", "[LINK]", "Show what apply would change, changing nothing",
           0, 1, VERB_READ, DAEMON_MASK_ALL, verb_plan },
+        { "diagnose", "[LINK|VM]", "Explain what limits throughput (samples --window seconds)",
+          0, 1, VERB_READ, DAEMON_MASK_ALL, verb_diagnose },
         { "apply", "[LINK]", "Apply the policy now",
           0, 1, VERB_ROOT, DAEMON_MASK_ALL, verb_apply },
         { "revert", "[LINK]", "Restore the original settings",

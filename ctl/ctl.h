@@ -34,7 +34,7 @@ enum {
         CTL_EXIT_NO_DAEMON = 3, /* -EHOSTDOWN: no bus, or the daemon does not own its name */
         CTL_EXIT_ACCESS = 4,    /* -EACCES, -EPERM: needs root, or the bus or daemon said no */
         CTL_EXIT_NO_OBJECT = 5, /* -ENXIO: no such link or VM */
-        CTL_EXIT_FINDINGS = 6,  /* reserved: diagnose found something */
+        CTL_EXIT_FINDINGS = 6,  /* diagnose reported a warning or worse */
 };
 
 struct Verb;
@@ -50,6 +50,7 @@ typedef struct Ctl {
         unsigned present;       /* daemons owning their bus names */
         unsigned activatable;   /* daemons the bus could start (for hints only) */
         uint64_t call_timeout_usec;     /* for method calls, 0: sd-bus's default (25 s) */
+        uint32_t window_ms;             /* diagnose: the sampling window */
 } Ctl;
 
 /* The exit status for a verb's return value. */

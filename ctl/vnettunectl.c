@@ -16,6 +16,7 @@ enum {
         ARG_NO_PAGER,
         ARG_NO_LEGEND,
         ARG_NO_COLOR,
+        ARG_WINDOW,
 };
 
 static void help(void) {
@@ -37,9 +38,10 @@ static void help(void) {
                "     --json=MODE         Print JSON: short or pretty\n"
                "     --no-pager          Do not pipe output into a pager\n"
                "     --no-legend         Do not print headers and footers\n"
-               "     --no-color          Do not colour the output\n\n"
+               "     --no-color          Do not colour the output\n"
+               "     --window=SECONDS    How long diagnose samples (default 2, at most 60)\n\n"
                "Exit status: 0 success, 1 failure, 2 usage error, 3 daemon not running,\n"
-               "4 access denied, 5 no such link or VM.\n"
+               "4 access denied, 5 no such link or VM, 6 diagnose found warnings.\n"
                "See the vnettunectl(1) man page for details.\n");
 }
 
@@ -64,6 +66,7 @@ static int parse_argv(int argc, char *argv[], Ctl *ctl, bool *no_color) {
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
                 { "no-color", no_argument, NULL, ARG_NO_COLOR },
+                { "window", required_argument, NULL, ARG_WINDOW },
                 {},
         };
         int c;
@@ -102,6 +105,16 @@ static int parse_argv(int argc, char *argv[], Ctl *ctl, bool *no_color) {
                 case ARG_NO_COLOR:
                         *no_color = true;
                         break;
+                case ARG_WINDOW: {
+                        char *end;
+                        double sec = strtod(optarg, &end);
+
+                        if (*end || end == optarg || !(sec >= 0 && sec <= 60))
+                                return log_error_errno(-EINVAL, "--window takes seconds from 0 to 60, got '%s'.",
+                                                       optarg);
+                        ctl->window_ms = (uint32_t) (sec * 1000 + 0.5);
+                        break;
+                }
                 case '?':
                         /* An unknown option, or --json without its "=MODE". */
                         return log_error_errno(-EINVAL, "Unknown option or missing argument: '%s'. "
@@ -114,7 +127,7 @@ static int parse_argv(int argc, char *argv[], Ctl *ctl, bool *no_color) {
 }
 
 int main(int argc, char *argv[]) {
-        Ctl ctl = { .legend = true, .pager = true };
+        Ctl ctl = { .legend = true, .pager = true, .window_ms = 2000 };
         bool no_color = false;
         const Verb *verb;
         int r;
