@@ -125,11 +125,12 @@ int sysfs_read_driver(const char *ifname, char *ret, size_t size) {
                 return 0;
         }
 
-        /* Virtual devices (veth, tun, bridge) have no device link: ask the driver itself. */
+        /* Virtual devices (veth, tun, bridge) have no device link: ask the driver itself. Any socket
+         * family takes SIOCETHTOOL; AF_UNIX keeps the units free of AF_INET (RestrictAddressFamilies=). */
         struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
         struct ifreq ifr = { .ifr_data = (void *) &info };
         snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-        _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return negative_errno();
         if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
