@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bus-util.h"
+#include "log.h"
 #include "macro.h"
 
 int bus_caller_uid(sd_bus_message *msg, uint32_t *ret) {
@@ -94,4 +95,71 @@ int bus_reply_findings(sd_bus_message *msg, int error, const Findings *f) {
                 r = sd_bus_send(NULL, reply, NULL);
         sd_bus_message_unref(reply);
         return r;
+}
+
+#define BUS_RETRY_MIN_USEC (1000000ULL)
+#define BUS_RETRY_MAX_USEC (30 * 1000000ULL)
+
+static int bus_keeper_arm(BusKeeper *k);
+
+static int on_bus_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        BusKeeper *k = userdata;
+        int r;
+
+        /* The old connection is dead: drop it with everything registered on it. */
+        *k->bus = sd_bus_flush_close_unref(*k->bus);
+        r = k->setup(k->userdata);
+        if (r < 0) {
+                *k->bus = sd_bus_flush_close_unref(*k->bus);
+                log_debug_errno(r, "Reconnecting %s to the system bus failed: %m; retrying in %.0f s.", k->name,
+                                (double) k->delay_usec / 1e6);
+                (void) bus_keeper_arm(k);
+                return 0;
+        }
+        log_info("%s is on the system bus again.", k->name);
+        (void) bus_keeper_start(k, true);
+        return 0;
+}
+
+static int bus_keeper_arm(BusKeeper *k) {
+        int r;
+
+        if (!k->timer) {
+                r = sd_event_add_time_relative(k->event, &k->timer, CLOCK_MONOTONIC, k->delay_usec, 0, on_bus_retry,
+                                               k);
+                if (r < 0)
+                        return r;
+                (void) sd_event_source_set_description(k->timer, "bus-reconnect");
+        } else {
+                r = sd_event_source_set_time_relative(k->timer, k->delay_usec);
+                if (r < 0)
+                        return r;
+        }
+        k->delay_usec = MIN(k->delay_usec * 2, BUS_RETRY_MAX_USEC);
+        return sd_event_source_set_enabled(k->timer, SD_EVENT_ONESHOT);
+}
+
+static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusKeeper *k = userdata;
+
+        log_warning("%s lost its system bus connection (the bus daemon restarted?); reconnecting.", k->name);
+        k->delay_usec = BUS_RETRY_MIN_USEC;
+        (void) bus_keeper_arm(k);
+        return 0;
+}
+
+int bus_keeper_start(BusKeeper *k, bool connected) {
+        if (!connected) {
+                if (k->delay_usec == 0)
+                        k->delay_usec = BUS_RETRY_MIN_USEC;
+                return bus_keeper_arm(k);
+        }
+        k->delay_usec = BUS_RETRY_MIN_USEC;
+        /* sd-bus turns the loss of the connection into this local signal. */
+        return sd_bus_match_signal(*k->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                   "org.freedesktop.DBus.Local", "Disconnected", on_bus_disconnected, k);
+}
+
+void bus_keeper_done(BusKeeper *k) {
+        k->timer = sd_event_source_disable_unref(k->timer);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -20,6 +21,7 @@ void originals_done(Originals *o) {
         free(o->settings);
         free(o->values);
         free(o->path);
+        free(o->identity);
         *o = (Originals) {};
 }
 
@@ -80,12 +82,18 @@ int originals_serialize(const Originals *o, char **ret) {
 
         if (!f)
                 return -ENOMEM;
+        if (o->identity) {
+                fputs("#identity ", f);
+                escape(o->identity, f);
+                fputc('\n', f);
+        }
         for (size_t i = 0; i < o->n; i++) {
                 escape(o->settings[i], f);
                 fputc('=', f);
                 escape(o->values[i], f);
                 fputc('\n', f);
         }
+        fputs("#end\n", f);
         if (fclose(f) != 0) {
                 free(buf);
                 return -ENOMEM;
@@ -110,13 +118,31 @@ static void unescape(char *s) {
 int originals_deserialize(const char *text, Originals *o) {
         _cleanup_free_ char *copy = strdup(text);
         char *line, *save = NULL;
+        bool ended = false;
         int r;
 
         if (!copy)
                 return -ENOMEM;
+        if (!*text)
+                return 0;       /* nothing recorded */
         for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char *eq = line;
 
+                if (ended)
+                        return -EBADMSG;        /* records after the end: not ours */
+                if (streq(line, "#end")) {
+                        ended = true;
+                        continue;
+                }
+                if (strncmp(line, "#identity ", 10) == 0) {
+                        unescape(line + 10);
+                        r = free_and_strdup(&o->identity, line + 10);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (line[0] == '#')
+                        continue;
                 /* The separator is the first '=' not escaped by a backslash. */
                 while (*eq && *eq != '=')
                         eq += eq[0] == '\\' && eq[1] ? 2 : 1;
@@ -131,7 +157,8 @@ int originals_deserialize(const char *text, Originals *o) {
                 if (r < 0)
                         return r;
         }
-        return 0;
+        /* Without the end marker the file was cut short: its last value may be cut too. */
+        return ended ? 0 : -EBADMSG;
 }
 
 int originals_load(const char *path, Originals *ret) {
@@ -257,6 +284,57 @@ int originals_forget(Originals *o, const char *setting) {
                         return originals_persist(o);
                 }
         return 0;
+}
+
+int originals_quarantine(Originals *o, char **ret_moved) {
+        _cleanup_free_ char *moved = NULL;
+
+        if (o->path && access(o->path, F_OK) >= 0) {
+                if (asprintf(&moved, "%s.corrupt-%lld", o->path, (long long) time(NULL)) < 0)
+                        return -ENOMEM;
+                if (rename(o->path, moved) < 0)
+                        return negative_errno();
+        }
+        for (size_t i = 0; i < o->n; i++) {
+                free(o->settings[i]);
+                free(o->values[i]);
+        }
+        o->n = 0;
+        o->identity = mfree_ptr(o->identity);
+        if (ret_moved)
+                *ret_moved = TAKE_PTR(moved);
+        return 0;
+}
+
+int originals_load_or_quarantine(const char *path, Originals *ret, char **ret_moved) {
+        Originals o = {};
+        int r;
+
+        r = originals_load(path, ret);
+        if (r >= 0 || r == -ENOMEM)
+                return r;
+        o.path = strdup(path);
+        if (!o.path)
+                return -ENOMEM;
+        r = originals_quarantine(&o, ret_moved);
+        if (r == -ENOMEM) {
+                originals_done(&o);
+                return r;
+        }
+        /* Could not move it: still start afresh (a later record replaces it, which is logged). */
+        *ret = o;
+        return 1;
+}
+
+int originals_set_identity(Originals *o, const char *identity) {
+        int r;
+
+        if (streq_ptr(o->identity, identity))
+                return 0;
+        r = free_and_strdup(&o->identity, identity);
+        if (r < 0)
+                return r;
+        return o->n > 0 ? originals_persist(o) : 0;
 }
 
 int originals_forget_all(Originals *o) {

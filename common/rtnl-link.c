@@ -79,6 +79,15 @@ static int nl_to_errno(int nle) {
         }
 }
 
+/* A private copy of a socket's callbacks. nl_socket_get_cb() takes a reference: give it back. */
+static struct nl_cb *socket_cb_clone(struct nl_sock *sk) {
+        struct nl_cb *orig = nl_socket_get_cb(sk), *c;
+
+        c = nl_cb_clone(orig);
+        nl_cb_put(orig);
+        return c;
+}
+
 static struct nl_sock *socket_open(void) {
         struct nl_sock *sk = nl_socket_alloc();
         int one = 1;
@@ -115,6 +124,23 @@ RtnlLink *rtnl_link_adapter_free(RtnlLink *r) {
         return NULL;
 }
 
+/* Attribute lengths are checked before they are read: a short IFLA_MTU or an unterminated name is
+ * a bad message, not a read past its end. */
+static struct nla_policy link_policy[IFLA_MAX + 1] = {
+        [IFLA_IFNAME] = { .type = NLA_STRING, .maxlen = IFNAMSIZ },
+        [IFLA_MTU] = { .type = NLA_U32 },
+        [IFLA_MIN_MTU] = { .type = NLA_U32 },
+        [IFLA_MAX_MTU] = { .type = NLA_U32 },
+        [IFLA_NUM_TX_QUEUES] = { .type = NLA_U32 },
+        [IFLA_TXQLEN] = { .type = NLA_U32 },
+        [IFLA_MASTER] = { .type = NLA_U32 },
+        [IFLA_LINKINFO] = { .type = NLA_NESTED },
+};
+
+static struct nla_policy linkinfo_policy[IFLA_INFO_MAX + 1] = {
+        [IFLA_INFO_KIND] = { .type = NLA_STRING, .maxlen = 32 },
+};
+
 /* Fills the snapshot from one RTM_NEWLINK message. Returns the ifindex or -errno. */
 static int parse_link_msg(struct nlmsghdr *nlh, NetdevSnapshot *snap) {
         struct nlattr *tb[IFLA_MAX + 1];
@@ -122,7 +148,9 @@ static int parse_link_msg(struct nlmsghdr *nlh, NetdevSnapshot *snap) {
 
         if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
                 return -EBADMSG;
-        if (nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0)
+        if (!nlmsg_valid_hdr(nlh, sizeof(struct ifinfomsg)))
+                return -EBADMSG;
+        if (nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, link_policy) < 0)
                 return -EBADMSG;
         ifi = nlmsg_data(nlh);
         if (!snap)
@@ -146,7 +174,8 @@ static int parse_link_msg(struct nlmsghdr *nlh, NetdevSnapshot *snap) {
         if (tb[IFLA_LINKINFO]) {
                 struct nlattr *li[IFLA_INFO_MAX + 1];
 
-                if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) >= 0 && li[IFLA_INFO_KIND])
+                if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], linkinfo_policy) >= 0 &&
+                    li[IFLA_INFO_KIND])
                         snprintf(snap->kind, sizeof snap->kind, "%s", nla_get_string(li[IFLA_INFO_KIND]));
         }
         snap->mac[0] = 0;
@@ -157,6 +186,20 @@ static int parse_link_msg(struct nlmsghdr *nlh, NetdevSnapshot *snap) {
         }
         snap->have_link = true;
         return ifi->ifi_index;
+}
+
+int rtnl_link_parse_message(const void *buf, size_t len, NetdevSnapshot *snap) {
+        const struct nlmsghdr *nlh = buf;
+        NetdevSnapshot tmp = {};
+        int r;
+
+        if (!buf || len < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len)
+                return -EBADMSG;
+        r = parse_link_msg((struct nlmsghdr *) nlh, &tmp);
+        if (r < 0)
+                return r;
+        *snap = tmp;
+        return r;
 }
 
 typedef struct Request {
@@ -199,7 +242,7 @@ static int transact(RtnlLink *r, struct nl_msg *msg, Request *req, bool expect_r
         struct nl_cb *cb;
         int k;
 
-        cb = nl_cb_clone(nl_socket_get_cb(r->sk));
+        cb = socket_cb_clone(r->sk);
         if (!cb)
                 return -ENOMEM;
         nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, request_valid_cb, req);
@@ -364,7 +407,7 @@ int rtnl_monitor_receive(RtnlMonitor *m, rtnl_link_event_cb cb, void *userdata) 
         struct nl_cb *c;
         int k;
 
-        c = nl_cb_clone(nl_socket_get_cb(m->sk));
+        c = socket_cb_clone(m->sk);
         if (!c)
                 return -ENOMEM;
         m->cb = cb;

@@ -2,6 +2,7 @@
 /* Adapter: rtnetlink link objects through libnl-route (read a link, set its MTU, link events). */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "netdev.h"
@@ -16,6 +17,10 @@ RtnlLink *rtnl_link_adapter_free(RtnlLink *r);
 int rtnl_link_read(RtnlLink *r, int ifindex, NetdevSnapshot *snap);
 int rtnl_link_set_mtu_by_index(RtnlLink *r, int ifindex, uint32_t mtu, char **ret_error);
 int rtnl_link_set_txqueuelen_by_index(RtnlLink *r, int ifindex, uint32_t qlen, char **ret_error);
+
+/* Pure: fills snap from one RTM_NEWLINK/RTM_DELLINK message (the whole nlmsghdr), every attribute
+ * length checked. Returns the ifindex, or -EBADMSG. */
+int rtnl_link_parse_message(const void *buf, size_t len, NetdevSnapshot *snap);
 
 /* Link events (RTNLGRP_LINK) on a second socket: the fd goes into sd-event. */
 typedef enum RtnlEvent {

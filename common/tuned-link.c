@@ -32,23 +32,12 @@ static uint64_t now_realtime_usec(void) {
 }
 
 int tuned_link_init(TunedLink *t, int ifindex, const char *originals_path) {
-        int r;
-
         *t = (TunedLink) {
                 .ifindex = ifindex,
                 .snap.ifindex = ifindex,
                 .state = LINK_STATE_PENDING,
         };
-        r = originals_load(originals_path, &t->originals);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                log_warning_errno(r, "Cannot read recorded originals %s, starting afresh: %m", originals_path);
-                t->originals = (Originals) { .path = strdup(originals_path) };
-                if (!t->originals.path)
-                        return -ENOMEM;
-        }
-        return 0;
+        return tuner_load_originals(originals_path, &t->originals);
 }
 
 int tuned_link_setup(TunedLink *t, int ifindex, const char *state_dir, const char *bus_prefix, char **ret_path) {
@@ -88,7 +77,23 @@ void tuned_link_reset_reported(TunedLink *t) {
 }
 
 int tuned_link_refresh(TunedLink *t, TunerKernel *k) {
-        return tuner_read_link(k, t->ifindex, &t->snap);
+        int r = tuner_read_link(k, t->ifindex, &t->snap);
+
+        if (r < 0 || t->identity_checked || !t->snap.mac[0])
+                return r;
+        /* Records are kept by ifindex; if the device behind it is another one (an ifindex reused
+         * while we were down), its records are not this device's originals. */
+        t->identity_checked = true;
+        if (t->originals.identity && !streq(t->originals.identity, t->snap.mac)) {
+                _cleanup_free_ char *moved = NULL, *was = strdup(t->originals.identity);
+
+                (void) originals_quarantine(&t->originals, &moved);
+                log_warning("%s: recorded originals %s belonged to another device (%s, now %s); kept as %s, "
+                            "recording afresh.", t->snap.name, strna(t->originals.path), strna(was), t->snap.mac,
+                            strna(moved));
+        }
+        (void) originals_set_identity(&t->originals, t->snap.mac);
+        return r;
 }
 
 static AuditTarget target(const TunedLink *t, Reason reason) {

@@ -37,6 +37,7 @@ typedef struct TunedLink {
         uint64_t last_change_usec;      /* CLOCK_REALTIME */
         char **reported;                /* settings whose failure/refusal was already logged */
         uint32_t api_uid;               /* caller of the pending API request */
+        bool identity_checked;          /* the records were matched against the device's address */
         const char *vm_name;            /* host: the VM holding it, for the journal */
         pid_t vm_pid;
 } TunedLink;

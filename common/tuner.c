@@ -100,6 +100,17 @@ int tuner_execute(const KernelOps *ops, void *userdata, int ifindex, const char 
         return r;
 }
 
+int tuner_load_originals(const char *path, Originals *ret) {
+        _cleanup_free_ char *moved = NULL;
+        int r;
+
+        r = originals_load_or_quarantine(path, ret, &moved);
+        if (r > 0)
+                log_error("Recorded originals %s are unreadable or cut short; kept as %s, recording afresh.",
+                          path, strna(moved));
+        return r < 0 ? r : 0;
+}
+
 int tuner_plan_sysctls(const DaemonConfig *c, Plan *ret) {
         char **current;
         int r;

@@ -31,6 +31,10 @@ int tuner_read_link(TunerKernel *k, int ifindex, NetdevSnapshot *snap);
 int tuner_execute(const KernelOps *ops, void *userdata, int ifindex, const char *ifname, Plan *plan,
                   Originals *originals);
 
+/* Loads recorded originals; an unreadable or cut-short file is moved aside (never overwritten) and
+ * reported, and recording starts afresh. Fails only on -ENOMEM. */
+int tuner_load_originals(const char *path, Originals *ret);
+
 /* The sysctl part of a daemon config against the values in /proc/sys now. */
 int tuner_plan_sysctls(const DaemonConfig *c, Plan *ret);
 /* Restoring recorded sysctl originals, skipping those already back at their original. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libudev monitor and enumeration helpers (see udev-util.h). */
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -28,6 +29,16 @@ int udev_monitor_open(struct udev *udev, const char *const *subsystems, struct u
         *ret = mon;
         *ret_have_udevd = have_udevd;
         return 0;
+}
+
+struct udev_device *udev_monitor_next(struct udev_monitor *mon, bool *ret_overflow) {
+        struct udev_device *d;
+
+        errno = 0;
+        d = udev_monitor_receive_device(mon);
+        if (!d && errno == ENOBUFS)
+                *ret_overflow = true;
+        return d;
 }
 
 int udev_enumerate_net(struct udev *udev, udev_device_cb cb, void *userdata) {

@@ -11,6 +11,10 @@
 int udev_monitor_open(struct udev *udev, const char *const *subsystems, struct udev_monitor **ret,
                       bool *ret_have_udevd);
 
+/* The next device from the monitor, NULL when drained; *ret_overflow is set when the kernel dropped
+ * events because the socket was full (ENOBUFS): the caller must resync everything. */
+struct udev_device *udev_monitor_next(struct udev_monitor *mon, bool *ret_overflow);
+
 /* Calls cb for every device of the net subsystem present now. */
 typedef void (*udev_device_cb)(struct udev_device *d, void *userdata);
 int udev_enumerate_net(struct udev *udev, udev_device_cb cb, void *userdata);

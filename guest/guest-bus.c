@@ -118,10 +118,10 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
         uint32_t uid;
         int ifindex, r;
 
-        r = read_ifindex(msg, m, &ifindex, error);
+        r = bus_check_root(msg, "network tuning", &uid, error);
         if (r < 0)
                 return r;
-        r = bus_check_root(msg, "network tuning", &uid, error);
+        r = read_ifindex(msg, m, &ifindex, error);
         if (r < 0)
                 return r;
         r = manager_apply(m, ifindex, uid);
@@ -138,10 +138,10 @@ static int method_revert(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         uint32_t uid;
         int ifindex, r;
 
-        r = read_ifindex(msg, m, &ifindex, error);
+        r = bus_check_root(msg, "network tuning", &uid, error);
         if (r < 0)
                 return r;
-        r = bus_check_root(msg, "network tuning", &uid, error);
+        r = read_ifindex(msg, m, &ifindex, error);
         if (r < 0)
                 return r;
         r = manager_revert(m, ifindex, uid, &why);

@@ -246,15 +246,41 @@ static void manager_read_online_cpus(Manager *m) {
         m->online = s;
 }
 
+static int manager_enumerate(Manager *m);
+
+/* Events were lost: find every link again, drop the ones that are gone, re-check all of them. */
+static void manager_resync(Manager *m) {
+        log_warning("udev events were lost (the monitor's socket overflowed): resynchronising every link.");
+        (void) manager_enumerate(m);
+        for (size_t i = 0; i < m->n_links;) {
+                Link *l = m->links[i];
+
+                if (!if_indextoname((unsigned) l->t.ifindex, (char[IF_NAMESIZE]) {})) {
+                        link_remove(m, l);
+                        continue;
+                }
+                i++;
+        }
+        manager_read_online_cpus(m);
+        manager_mark_all(m, REASON_DRIFT);
+}
+
 static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
+        bool overflow = false;
 
         for (;;) {
-                struct udev_device *d = udev_monitor_receive_device(m->monitor);
+                struct udev_device *d = udev_monitor_next(m->monitor, &overflow);
                 const char *subsystem, *action;
 
-                if (!d)
+                if (!d) {
+                        if (overflow) {
+                                overflow = false;
+                                manager_resync(m);
+                                continue;       /* what is queued after the loss is still good */
+                        }
                         break;
+                }
                 subsystem = udev_device_get_subsystem(d);
                 action = udev_device_get_action(d);
                 if (streq_ptr(subsystem, "net"))
@@ -274,7 +300,10 @@ static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 }
 
 static void enumerated_net_device(struct udev_device *d, void *userdata) {
-        manager_process_net_device(userdata, d, NULL, REASON_BOOT);
+        Manager *m = userdata;
+
+        /* At start it is boot; found again in a resync, it is a hotplug we missed. */
+        manager_process_net_device(m, d, NULL, m->ready_sent ? REASON_HOTPLUG : REASON_BOOT);
 }
 
 static int manager_enumerate(Manager *m) {
@@ -762,6 +791,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->rtnl_source);
         sd_event_source_unref(m->reconcile_source);
         sd_bus_slot_unref(m->link_slot);
+        bus_keeper_done(&m->bus_keeper);
         sd_bus_flush_close_unref(m->bus);
         udev_monitor_unref(m->monitor);
         udev_unref(m->udev);
@@ -857,6 +887,10 @@ static void manager_prune_state(Manager *m) {
         closedir(d);
 }
 
+static int bus_setup_cb(void *userdata) {
+        return guest_bus_setup(userdata);
+}
+
 int manager_start(Manager *m) {
         _cleanup_free_ char *sysctl_path = NULL;
         int r;
@@ -870,9 +904,9 @@ int manager_start(Manager *m) {
                 return r;
         if (asprintf(&sysctl_path, "%s/sysctl", m->state_dir) < 0)
                 return log_oom();
-        r = originals_load(sysctl_path, &m->sysctl_originals);
+        r = tuner_load_originals(sysctl_path, &m->sysctl_originals);
         if (r < 0)
-                return log_error_errno(r, "Cannot read %s: %m", sysctl_path);
+                return log_oom();
 
         manager_read_online_cpus(m);
         r = manager_open_sources(m);
@@ -881,9 +915,19 @@ int manager_start(Manager *m) {
 
         /* The bus comes up before the first tuning so that clients see objects appear; failing to
          * reach it is not fatal: tuning must also work early in boot. */
+        m->bus_keeper = (BusKeeper) {
+                .event = m->event,
+                .bus = &m->bus,
+                .setup = bus_setup_cb,
+                .userdata = m,
+                .name = "vnettune-guestd",
+        };
         r = guest_bus_setup(m);
-        if (r < 0)
-                log_warning_errno(r, "Cannot use the system bus: %m; running without D-Bus");
+        if (r < 0) {
+                log_warning_errno(r, "Cannot use the system bus yet: %m; tuning goes on, retrying.");
+                m->bus = sd_bus_flush_close_unref(m->bus);
+        }
+        (void) bus_keeper_start(&m->bus_keeper, r >= 0);
 
         r = manager_enumerate(m);
         if (r < 0)

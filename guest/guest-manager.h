@@ -9,6 +9,7 @@
 #include <libudev.h>
 
 #include "audit.h"
+#include "bus-util.h"
 #include "conf-parser.h"
 #include "cpuset.h"
 #include "ethtool-nl.h"
@@ -38,6 +39,7 @@ typedef struct Link {
 struct Manager {
         sd_event *event;
         sd_bus *bus;
+        BusKeeper bus_keeper;           /* reconnects after the bus daemon restarts */
         sd_bus_slot *link_slot;
         struct udev *udev;
         struct udev_monitor *monitor;

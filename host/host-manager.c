@@ -3,6 +3,7 @@
  * placement, host sysctls and the tier once per loop iteration. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -239,11 +240,23 @@ static int vm_new(Manager *m, VmSnapshot *snap, Vm **ret) {
                 free(v);
                 return -ENOMEM;
         }
-        r = originals_load(opath, &v->originals);
-        if (r < 0 && r != -ENOMEM) {
-                log_warning_errno(r, "Cannot read recorded originals %s, starting afresh: %m", opath);
-                v->originals = (Originals) { .path = TAKE_PTR(opath) };
-                r = 0;
+        r = tuner_load_originals(opath, &v->originals);
+        /* Records are kept by pid: those of another process that had this pid are not ours. */
+        if (r >= 0) {
+                char start[32];
+                uint64_t ticks;
+
+                if (procfs_process_start_time(snap->pid, &ticks) >= 0) {
+                        snprintf(start, sizeof start, "start=%" PRIu64, ticks);
+                        if (v->originals.identity && !streq(v->originals.identity, start)) {
+                                _cleanup_free_ char *moved = NULL;
+
+                                (void) originals_quarantine(&v->originals, &moved);
+                                log_warning("Recorded originals %s belonged to an earlier process with pid %d; kept "
+                                            "as %s, recording afresh.", opath, (int) snap->pid, strna(moved));
+                        }
+                        (void) originals_set_identity(&v->originals, start);
+                }
         }
         snprintf(buf, sizeof buf, "%d", (int) snap->pid);
         if (r >= 0)
@@ -791,15 +804,41 @@ static void manager_process_net_device(Manager *m, struct udev_device *d, const 
                 host_link_mark(m, l, REASON_DRIFT);
 }
 
+static int manager_enumerate(Manager *m);
+
+/* Events were lost: find every link again, drop the ones that are gone, rescan the VMs. */
+static void manager_resync(Manager *m) {
+        log_warning("udev events were lost (the monitor's socket overflowed): resynchronising.");
+        (void) manager_enumerate(m);
+        for (size_t i = 0; i < m->n_links;) {
+                HostLink *l = m->links[i];
+
+                if (!if_indextoname((unsigned) l->t.ifindex, (char[IF_NAMESIZE]) {})) {
+                        host_link_remove(m, l);
+                        continue;
+                }
+                i++;
+        }
+        m->rescan_vms = true;
+        manager_mark_all(m, REASON_DRIFT);
+}
+
 static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
+        bool overflow = false;
 
         for (;;) {
-                struct udev_device *d = udev_monitor_receive_device(m->monitor);
+                struct udev_device *d = udev_monitor_next(m->monitor, &overflow);
                 const char *subsystem, *action;
 
-                if (!d)
+                if (!d) {
+                        if (overflow) {
+                                overflow = false;
+                                manager_resync(m);
+                                continue;
+                        }
                         break;
+                }
                 subsystem = udev_device_get_subsystem(d);
                 action = udev_device_get_action(d);
                 if (streq_ptr(subsystem, "net"))
@@ -1531,6 +1570,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->proc_source);
         sd_event_source_unref(m->reconcile_source);
         sd_event_source_unref(m->settle_source);
+        bus_keeper_done(&m->bus_keeper);
         sd_bus_flush_close_unref(m->bus);
         udev_monitor_unref(m->monitor);
         udev_unref(m->udev);
@@ -1646,6 +1686,10 @@ static void manager_prune_state(Manager *m, const char *sub) {
         closedir(d);
 }
 
+static int bus_setup_cb(void *userdata) {
+        return host_bus_setup(userdata);
+}
+
 int manager_start(Manager *m) {
         _cleanup_free_ char *sysctl_path = NULL;
         int r;
@@ -1662,16 +1706,26 @@ int manager_start(Manager *m) {
                 return r;
         if (asprintf(&sysctl_path, "%s/sysctl", m->state_dir) < 0)
                 return log_oom();
-        r = originals_load(sysctl_path, &m->sysctl_originals);
+        r = tuner_load_originals(sysctl_path, &m->sysctl_originals);
         if (r < 0)
-                return log_error_errno(r, "Cannot read %s: %m", sysctl_path);
+                return log_oom();
 
         r = manager_open_sources(m);
         if (r < 0)
                 return r;
+        m->bus_keeper = (BusKeeper) {
+                .event = m->event,
+                .bus = &m->bus,
+                .setup = bus_setup_cb,
+                .userdata = m,
+                .name = "vnettune-hostd",
+        };
         r = host_bus_setup(m);
-        if (r < 0)
-                log_warning_errno(r, "Cannot use the system bus: %m; running without D-Bus");
+        if (r < 0) {
+                log_warning_errno(r, "Cannot use the system bus yet: %m; tuning goes on, retrying.");
+                m->bus = sd_bus_flush_close_unref(m->bus);
+        }
+        (void) bus_keeper_start(&m->bus_keeper, r >= 0);
 
         r = manager_enumerate(m);
         if (r < 0)

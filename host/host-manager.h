@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "audit.h"
+#include "bus-util.h"
 #include "conf-parser.h"
 #include "cpuset.h"
 #include "ethtool-nl.h"
@@ -71,6 +72,7 @@ typedef struct Hugepages {
 struct Manager {
         sd_event *event;
         sd_bus *bus;
+        BusKeeper bus_keeper;           /* reconnects after the bus daemon restarts */
         struct udev *udev;
         struct udev_monitor *monitor;
         bool have_udevd;

@@ -744,3 +744,26 @@ int procfs_same_netns(const char *procroot, pid_t pid) {
                 return -errno;
         return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
+
+int procfs_process_start_time(pid_t pid, uint64_t *ret) {
+        char path[64], buf[1024];
+        unsigned long long start;
+        const char *p;
+        ssize_t n;
+
+        snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        n = read(fd, buf, sizeof buf - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = 0;
+        /* Field 22 (starttime), counted after the ")" that closes the comm: field 3 is the state. */
+        p = strrchr(buf, ')');
+        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                         &start) != 1)
+                return -EBADMSG;
+        *ret = start;
+        return 0;
+}

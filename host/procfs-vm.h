@@ -19,6 +19,9 @@ int procfs_read_vm(const char *procroot, pid_t pid, VmSnapshot *ret);
 /* sched_setaffinity of one thread: -ESRCH when it exited meanwhile (not an error for callers). */
 int procfs_set_affinity(pid_t tid, const CpuSet *cpus);
 int procfs_get_affinity(pid_t tid, CpuSet *ret);
+/* The process's start time (clock ticks since boot, /proc/PID/stat field 22): with the pid, an
+ * identity no later process shares. */
+int procfs_process_start_time(pid_t pid, uint64_t *ret);
 /* Whether pid lives in our network namespace: 1 yes, 0 no, -ESRCH gone. */
 int procfs_same_netns(const char *procroot, pid_t pid);
 /* HugePages_Total, HugePages_Free and Hugepagesize (kB) of /proc/meminfo. */

@@ -237,11 +237,13 @@ links_in_state() {
         guest_call ListLinks | grep -oE "\"($1)\" \"$2\"" | wc -l
 }
 
-# bus_daemon_pid: the sandbox's dbus-daemon (found by its configuration file, inside the sandbox).
+# bus_daemon_pid: the sandbox's dbus-daemon, found by its configuration file and, since with
+# --host-pid other sandboxes' processes are visible too, by this sandbox's VNT_SANDBOX_ID.
 bus_daemon_pid() {
         local p
         for p in /proc/[0-9]*; do
-                if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "--config-file=$VNT_SANDBOX_DIR/dbus/system.conf"; then
+                if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "--config-file=$VNT_SANDBOX_DIR/dbus/system.conf" &&
+                   grep -qz "^VNT_SANDBOX_ID=${VNT_SANDBOX_ID:-}\$" "$p/environ" 2>/dev/null; then
                         echo "${p#/proc/}"
                         return 0
                 fi

@@ -18,7 +18,7 @@ void scratch_netns_enter(void) {
                 TEST_SKIP("needs root to create a network namespace");
         if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
                 TEST_SKIP("cannot create network/mount namespace: %s", strerror(errno));
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 TEST_SKIP("cannot make mounts private: %s", strerror(errno));
         /* sysfs shows the net devices of the namespace that mounted it: mount a fresh one. */
         (void) umount2("/sys", MNT_DETACH);
