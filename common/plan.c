@@ -494,6 +494,94 @@ int plan_link(const NetdevSnapshot *snap, const LinkSettings *s, const CpuSet *o
         return 0;
 }
 
+static int baseline_push(char ***settings, char ***values, size_t *n, char *setting, char *value) {
+        char **a, **b;
+
+        if (!setting || !value)
+                goto oom;
+        a = realloc(*settings, (*n + 2) * sizeof(char *));
+        if (!a)
+                goto oom;
+        *settings = a;
+        b = realloc(*values, (*n + 2) * sizeof(char *));
+        if (!b)
+                goto oom;
+        *values = b;
+        (*settings)[*n] = setting;
+        (*values)[*n] = value;
+        (*n)++;
+        (*settings)[*n] = (*values)[*n] = NULL;
+        return 0;
+oom:
+        free(setting);
+        free(value);
+        return -ENOMEM;
+}
+
+int plan_baseline(const NetdevSnapshot *snap, const LinkSettings *s, char ***ret_settings, char ***ret_values,
+                  size_t *ret_n) {
+        char **settings = NULL, **values = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        if (s->channels_mode != CHANNELS_KEEP && snap->channels_error == 0 &&
+            channels_kind(&snap->channels) != CHANNEL_KIND_NONE) {
+                char *v = NULL;
+
+                r = channels_format(&snap->channels, &v);
+                if (r >= 0)
+                        r = baseline_push(&settings, &values, &n, strdup("channels"), v);
+        }
+        if (r >= 0 && s->xps_mode != XPS_KEEP && snap->xps_error == 0)
+                for (unsigned q = 0; r >= 0 && q < snap->n_xps; q++) {
+                        char *setting = NULL, *v = NULL;
+
+                        r = format_string(&setting, "xps:tx-%u", q);
+                        if (r >= 0)
+                                r = cpuset_format_mask(&snap->xps[q], &v);
+                        if (r >= 0)
+                                r = baseline_push(&settings, &values, &n, setting, v);
+                        else {
+                                free(setting);
+                                free(v);
+                        }
+                }
+        if (r >= 0 && s->mtu_mode != MTU_KEEP && snap->have_link) {
+                char *v = NULL;
+
+                r = format_string(&v, "%" PRIu32, snap->mtu);
+                if (r >= 0)
+                        r = baseline_push(&settings, &values, &n, strdup("mtu"), v);
+        }
+        if (r >= 0 && s->txqueuelen != 0 && snap->have_link) {
+                char *v = NULL;
+
+                r = format_string(&v, "%" PRIu32, snap->txqueuelen);
+                if (r >= 0)
+                        r = baseline_push(&settings, &values, &n, strdup("txqueuelen"), v);
+        }
+        for (Offload o = 0; r >= 0 && o < _OFFLOAD_MAX; o++) {
+                char *setting = NULL;
+
+                if (s->offloads[o] == OFFLOAD_WANT_KEEP || snap->features_error != 0 || !snap->offloads[o].known ||
+                    !snap->offloads[o].changeable)
+                        continue;
+                r = format_string(&setting, "offload:%s", offload_to_string(o));
+                if (r >= 0)
+                        r = baseline_push(&settings, &values, &n, setting,
+                                          strdup(snap->offloads[o].active ? "on" : "off"));
+        }
+        if (r < 0) {
+                strv_free(settings);
+                strv_free(values);
+                return r;
+        }
+        *ret_settings = settings;
+        *ret_values = values;
+        *ret_n = n;
+        return 0;
+}
+
 static bool is_space(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }

@@ -78,6 +78,13 @@ int plan_xps_auto_mask(const unsigned *cpus, unsigned n_cpus, unsigned q, unsign
  * reset XPS then), MTU, transmit queue length, offloads. No-op settings produce no action. */
 int plan_link(const NetdevSnapshot *snap, const LinkSettings *s, const CpuSet *online, Plan *ret);
 
+/* The values a link has now for every setting the policy manages (channels, the XPS mask of each
+ * existing tx queue, MTU, txqueuelen, each managed offload), as (setting, value) pairs in the same
+ * form as Action.setting/current: what a daemon records as originals when it takes a link over,
+ * so that Revert restores the link as it found it, not as it was at the first change. */
+int plan_baseline(const NetdevSnapshot *snap, const LinkSettings *s, char ***ret_settings, char ***ret_values,
+                  size_t *ret_n);
+
 /* Plans the sysctls: desired list against current values (NULL current = not present: refused). */
 int plan_sysctls(const SysctlSetting *want, size_t n_want, char *const *current, Plan *ret);
 

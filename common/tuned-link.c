@@ -123,6 +123,27 @@ int tuned_link_apply(TunedLink *t, TunerKernel *k, const LinkSettings *settings,
                 return 0;
         t->suspended = false;
 
+        /* Taking the link over (not a drift): what it has now for every managed setting is what
+         * Revert gives back, even for settings that need no change today (first record wins). */
+        if (reason != REASON_DRIFT && reason != REASON_CPU) {
+                char **bs = NULL, **bv = NULL;
+                size_t bn = 0;
+
+                r = plan_baseline(&t->snap, settings, &bs, &bv, &bn);
+                for (size_t i = 0; r >= 0 && i < bn; i++)
+                        r = originals_record(&t->originals, bs[i], bv[i]);
+                strv_free(bs);
+                strv_free(bv);
+                if (r < 0) {
+                        /* Without the records nothing may be changed: Revert could not undo it. */
+                        log_warning_errno(r, "%s: cannot record the original values: %m; leaving it alone",
+                                          t->snap.name);
+                        (void) free_and_strdup(&t->last_error, "cannot record the original values");
+                        t->state = LINK_STATE_FAILED;
+                        return r;
+                }
+        }
+
         r = plan_link(&t->snap, settings, online, &plan);
         if (r < 0) {
                 log_warning_errno(r, "%s: planning failed: %m", t->snap.name);

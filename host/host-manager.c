@@ -123,8 +123,14 @@ static void host_link_remove(Manager *m, HostLink *l) {
                         m->n_links--;
                         break;
                 }
-        /* The device is gone: nothing left to revert. */
+        /* The device is gone: nothing left to revert. The VM that held it let go of it (QEMU's
+         * netdev_del): closing fds raises no event, so read that VM again. */
         (void) originals_forget_all(&l->t.originals);
+        Vm *v = l->t.vm_pid > 0 ? manager_find_vm(m, l->t.vm_pid) : NULL;
+        if (v) {
+                v->dirty = true;
+                manager_schedule(m);
+        }
         host_link_free(l);
         m->tier_dirty = true;
 }

@@ -680,13 +680,34 @@ static bool path_exists(const char *path) {
         return access(path, F_OK) >= 0;
 }
 
+/* On x86 a /dev/kvm that answers is not enough (a paravirtual or nested stub may answer while
+ * no guest can run): the CPU must also offer VMX or SVM. Elsewhere the device's answer counts. */
+static bool cpu_has_virtualization(void) {
+#if defined(__x86_64__) || defined(__i386__)
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+        bool found = false;
+        FILE *f = fopen("/proc/cpuinfo", "re");
+
+        if (!f)
+                return true;    /* cannot tell: trust the device */
+        while (!found && getline(&line, &size, f) > 0)
+                if (strncmp(line, "flags", 5) == 0)
+                        found = strstr(line, " vmx") || strstr(line, " svm");
+        fclose(f);
+        return found;
+#else
+        return true;
+#endif
+}
+
 static bool kvm_answers(void) {
         _cleanup_close_ int fd = -EBADF;
 
         fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (fd < 0)
                 return false;
-        return ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
+        return ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION && cpu_has_virtualization();
 }
 
 int probe_tier_facts(TierFacts *ret) {

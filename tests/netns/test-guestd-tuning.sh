@@ -14,6 +14,8 @@ ip link add ea numtxqueues 8 numrxqueues 8 type veth peer eb numtxqueues 8 numrx
 ip link add ra numtxqueues 8 numrxqueues 8 type veth peer rb numtxqueues 8 numrxqueues 8
 start_tap_holder tq0 4
 ip link set tq0 mtu 1400
+# Already as the policy wants it when the agent takes it over: nothing to change at start.
+ip link add pa mtu 9000 numtxqueues 4 numrxqueues 4 type veth peer pb mtu 9000 numtxqueues 4 numrxqueues 4
 udevadm settle 2>/dev/null
 
 snapshot() {            # everything we may touch, as one comparable text
@@ -102,6 +104,11 @@ ethtool -K ea gro off
 check "gro re-asserted" wait_until 5 bash -c "ethtool -k ea | grep -q '^generic-receive-offload: on'"
 check "drift logged with reason" grep -q 'ea: channels drifted from rx 4 tx 4 to rx 1 tx 1 (drift), re-applying' "$GUESTD_LOG"
 
+# Someone changes a link that needed no change at takeover; the agent undoes it. Revert must give
+# back what the link had when the agent took it over (9000), not what it had at the first change.
+ip link set pa mtu 1500
+check "pa drift undone" wait_until 5 bash -c '[ "$(cat /sys/class/net/pa/mtu)" = 9000 ]'
+
 # ---- drift, report: logged, state drifted, left alone ----
 ip link set ra mtu 1500
 check "report: drift logged" wait_until 5 grep -q 'ra: mtu drifted from 4000 to 1500 (drift)$\|ra: mtu drifted from 4000 to 1500 (drift) \[' "$GUESTD_LOG"
@@ -122,6 +129,7 @@ if [ "$before" != "$after" ]; then
 fi
 N_CHECKS=$((N_CHECKS + 1))
 check "reverted state on the bus" [ "$(link_prop ea State)" = '"reverted"' ]
+check "revert gives the takeover value, not the first-change value" [ "$(cat /sys/class/net/pa/mtu)" = 9000 ]
 check "originals forgotten after a full revert" test ! -e "$STATE_DIR/links/$(ifindex ea)"
 # A reverted link is left alone, even when the kernel changes it.
 ip link set ea mtu 1600

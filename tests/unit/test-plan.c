@@ -1153,7 +1153,46 @@ static void test_affinity(void) {
         ASSERT_EQ(plan_revert(&none, bad_settings, bad_values, 1, &p), -EINVAL);
 }
 
+/* The takeover record: every managed setting as it is, nothing for settings left alone. */
+static void test_baseline(void) {
+        _cleanup_(netdev_snapshot_done) NetdevSnapshot snap = {};
+        char **st = NULL, **vals = NULL;
+        size_t n = 0;
+        LinkSettings s;
+
+        snapshot_virtio(&snap, 4, 2, masks_1_2_4_8, 2);
+        snap.txqueuelen = 1000;
+        settings_keep(&s);
+        ASSERT_OK(plan_baseline(&snap, &s, &st, &vals, &n));
+        ASSERT_EQ(n, 0);                                /* all keep: nothing is ours */
+        strv_free(st);
+        strv_free(vals);
+
+        s.channels_mode = CHANNELS_AUTO;
+        s.xps_mode = XPS_AUTO;
+        s.mtu_mode = MTU_NUMBER;
+        s.mtu = 1500;                                   /* equal to the current value: still recorded */
+        s.offloads[OFFLOAD_GRO] = OFFLOAD_WANT_ON;
+        s.offloads[OFFLOAD_LRO] = OFFLOAD_WANT_ON;      /* unknown on this device: not recorded */
+        ASSERT_OK(plan_baseline(&snap, &s, &st, &vals, &n));
+        ASSERT_EQ(n, 5);
+        ASSERT_STREQ(st[0], "channels");
+        ASSERT_STREQ(vals[0], "combined 2");
+        ASSERT_STREQ(st[1], "xps:tx-0");
+        ASSERT_STREQ(vals[1], "1");
+        ASSERT_STREQ(st[2], "xps:tx-1");
+        ASSERT_STREQ(vals[2], "2");
+        ASSERT_STREQ(st[3], "mtu");
+        ASSERT_STREQ(vals[3], "1500");
+        ASSERT_STREQ(st[4], "offload:gro");
+        ASSERT_STREQ(vals[4], "on");
+        ASSERT_TRUE(st[5] == NULL);
+        strv_free(st);
+        strv_free(vals);
+}
+
 int main(void) {
+        test_baseline();
         test_affinity();
         test_link_txqueuelen();
         test_channels_target();
