@@ -946,10 +946,21 @@ static void monitor_dispatch(EthtoolMonitor *m, size_t n, ethtool_nl_event_cb cb
 
                 if (nlh->nlmsg_type != m->family)
                         continue;
+                OffloadState offloads[_OFFLOAD_MAX];
+                const OffloadState *o = NULL;
+                const Channels *c = NULL;
+                Channels channels;
+
                 if (ethtool_msg_ifindex(nlh, nlh->nlmsg_len, &cmd, &ifindex) < 0)
                         continue;
+                if (cmd == ETHTOOL_MSG_CHANNELS_NTF &&
+                    ethtool_parse_channels_reply(nlh, nlh->nlmsg_len, NULL, &channels) >= 0)
+                        c = &channels;
+                else if (cmd == ETHTOOL_MSG_FEATURES_NTF &&
+                         ethtool_parse_features_reply(nlh, nlh->nlmsg_len, NULL, offloads) >= 0)
+                        o = offloads;
                 if (cb)
-                        cb(ifindex, ethtool_event_from_cmd(cmd), userdata);
+                        cb(ifindex, ethtool_event_from_cmd(cmd), c, o, userdata);
         }
 }
 

@@ -33,7 +33,10 @@ typedef enum EthtoolEvent {
         ETHTOOL_EVENT_FEATURES,
         ETHTOOL_EVENT_OTHER,
 } EthtoolEvent;
-typedef void (*ethtool_nl_event_cb)(int ifindex, EthtoolEvent ev, void *userdata);
+/* channels: the counts of a CHANNELS_NTF, offloads: the groups of a FEATURES_NTF (NULL when the
+ * notification is of the other kind or could not be parsed). */
+typedef void (*ethtool_nl_event_cb)(int ifindex, EthtoolEvent ev, const Channels *channels,
+                                    const OffloadState *offloads, void *userdata);
 typedef struct EthtoolMonitor EthtoolMonitor;
 int ethtool_monitor_new(EthtoolMonitor **ret);
 EthtoolMonitor *ethtool_monitor_free(EthtoolMonitor *m);

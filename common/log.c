@@ -106,7 +106,24 @@ static int send_entry(int level, int error, const char *file, int line, const ch
                         free(items[i]);
                 free(iov);
         } else {
-                /* One line: the message, then the structured fields so tests can grep them. */
+                /* One line: the message, then the structured fields so tests can grep them; built
+                 * first and written with one write(2) (stderr is unbuffered). */
+                char text[4096];
+                size_t len;
+                int k = snprintf(text, sizeof text, "%s%s", level_prefix(level), msg);
+
+                for (size_t i = 0; k >= 0 && (size_t) k < sizeof text && i < n_fields; i++)
+                        k += snprintf(text + k, sizeof text - (size_t) k, "%s%s", i == 0 ? " [" : " ", fields[i]);
+                if (k >= 0 && (size_t) k + 2 < sizeof text) {
+                        len = (size_t) k;
+                        if (n_fields > 0)
+                                text[len++] = ']';
+                        text[len++] = '\n';
+                        (void) fwrite(text, 1, len, stderr);
+                        errno = saved;
+                        return 0;
+                }
+                /* Longer than the buffer: piece by piece. */
                 flockfile(stderr);
                 fprintf(stderr, "%s%s", level_prefix(level), msg);
                 if (n_fields > 0) {

@@ -220,6 +220,7 @@ static int mkdir_parents(const char *path) {
 
 static int originals_persist(const Originals *o) {
         _cleanup_free_ char *text = NULL, *tmp = NULL;
+        _cleanup_close_ int fd = -EBADF;
         int r;
 
         if (!o->path)
@@ -232,12 +233,16 @@ static int originals_persist(const Originals *o) {
         r = originals_serialize(o, &text);
         if (r < 0)
                 return r;
-        r = mkdir_parents(o->path);
-        if (r < 0)
-                return r;
         if (asprintf(&tmp, "%s.tmp", o->path) < 0)
                 return -ENOMEM;
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        /* The directory exists after the first save: create it only when it is missing. */
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == ENOENT) {
+                r = mkdir_parents(o->path);
+                if (r < 0)
+                        return r;
+                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        }
         if (fd < 0)
                 return negative_errno();
         size_t len = strlen(text);
@@ -252,6 +257,31 @@ static int originals_persist(const Originals *o) {
                 return r;
         }
         return 0;
+}
+
+int originals_add(Originals *o, const char *setting, const char *value) {
+        int r;
+
+        if (originals_get(o, setting))
+                return 0;
+        r = originals_append(o, setting, value);
+        return r < 0 ? r : 1;
+}
+
+int originals_save(const Originals *o) {
+        return originals_persist(o);
+}
+
+void originals_drop(Originals *o, const char *setting) {
+        for (size_t i = 0; i < o->n; i++)
+                if (streq(o->settings[i], setting)) {
+                        free(o->settings[i]);
+                        free(o->values[i]);
+                        memmove(o->settings + i, o->settings + i + 1, (o->n - i - 1) * sizeof(char *));
+                        memmove(o->values + i, o->values + i + 1, (o->n - i - 1) * sizeof(char *));
+                        o->n--;
+                        return;
+                }
 }
 
 int originals_record(Originals *o, const char *setting, const char *value) {

@@ -30,6 +30,11 @@ const char *originals_get(const Originals *o, const char *setting);
 /* Records value for setting unless one is already recorded, then persists atomically
  * (write to a temp file, fsync-free rename: /run is tmpfs). Returns 1 if recorded, 0 if one existed. */
 int originals_record(Originals *o, const char *setting, const char *value);
+/* The two halves of originals_record() for recording several settings with one write: add in memory
+ * (1 if added, 0 if one existed), then save; undo an add that could not be saved with originals_drop(). */
+int originals_add(Originals *o, const char *setting, const char *value);
+int originals_save(const Originals *o);
+void originals_drop(Originals *o, const char *setting);
 /* Drops one setting (after a successful revert of it) or all, and persists (removes the file when empty). */
 int originals_forget(Originals *o, const char *setting);
 int originals_forget_all(Originals *o);

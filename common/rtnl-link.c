@@ -99,6 +99,10 @@ static struct nl_sock *socket_open(void) {
                 return NULL;
         }
         (void) setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+        /* One recvmsg per reply, not a MSG_PEEK to size the buffer first: a buffer that fits any
+         * RTM_NEWLINK of one link. */
+        nl_socket_disable_msg_peek(sk);
+        (void) nl_socket_set_msg_buf_size(sk, 65536);
         return sk;
 }
 
@@ -382,6 +386,10 @@ int rtnl_monitor_new(RtnlMonitor **ret) {
                 k = nl_socket_set_nonblocking(m->sk);
         if (k >= 0)
                 (void) nl_socket_set_buffer_size(m->sk, 4 * 1024 * 1024, 0);
+        if (k >= 0) {
+                nl_socket_disable_msg_peek(m->sk);
+                (void) nl_socket_set_msg_buf_size(m->sk, 65536);
+        }
         if (k < 0) {
                 nl_socket_free(m->sk);
                 free(m);

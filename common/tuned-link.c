@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "sysfs-net.h"
 #include "tuned-link.h"
 
 static const char *const link_state_table[_LINK_STATE_MAX] = {
@@ -107,6 +108,114 @@ static AuditTarget target(const TunedLink *t, Reason reason) {
         };
 }
 
+/* Folds what an executed plan changed into the snapshot, instead of reading the whole link again:
+ * the kernel took exactly these values. Only what the plan cannot know is re-read: the offload groups
+ * after a FEATURES_SET (dependent features may follow), and the XPS masks when the channel count
+ * changed and the plan did not write every new queue (drivers rewrite XPS on a channel change). */
+static int snapshot_fold_plan(TunedLink *t, TunerKernel *k, const Plan *plan) {
+        NetdevSnapshot *s = &t->snap;
+        bool channels = false, offloads = false, xps_read = false;
+        uint32_t n_tx = 0;
+        unsigned n_xps_written = 0;
+        int r;
+
+        for (size_t i = 0; i < plan->n; i++) {
+                const Action *a = &plan->actions[i];
+
+                if (!a->done)
+                        continue;
+                switch (a->kind) {
+                case ACTION_CHANNELS:
+                        s->channels.rx = a->channels.rx;
+                        s->channels.tx = a->channels.tx;
+                        s->channels.other = a->channels.other;
+                        s->channels.combined = a->channels.combined;
+                        n_tx = a->channels.combined + a->channels.tx;
+                        channels = true;
+                        break;
+                case ACTION_MTU:
+                        s->mtu = a->mtu;
+                        break;
+                case ACTION_TXQUEUELEN:
+                        s->txqueuelen = a->txqueuelen;
+                        break;
+                case ACTION_OFFLOAD:
+                        offloads = true;
+                        break;
+                default:
+                        break;
+                }
+        }
+
+        if (channels) {
+                /* The queues are now 0..n_tx-1; usable without a read only if we wrote all of them. */
+                bool *written = calloc(n_tx + 1, sizeof(bool));
+
+                if (!written)
+                        return -ENOMEM;
+                for (size_t i = 0; i < plan->n; i++) {
+                        const Action *a = &plan->actions[i];
+
+                        if (a->done && a->kind == ACTION_XPS && a->xps.queue < n_tx && !written[a->xps.queue]) {
+                                written[a->xps.queue] = true;
+                                n_xps_written++;
+                        }
+                }
+                free(written);
+                if (n_xps_written != n_tx || s->xps_error != 0) {
+                        for (unsigned q = 0; q < s->n_xps; q++)
+                                cpuset_done(&s->xps[q]);
+                        free(s->xps);
+                        s->xps = NULL;
+                        s->n_xps = 0;
+                        s->xps_error = sysfs_read_xps(s->name, s);
+                        xps_read = true;
+                } else if (n_tx != s->n_xps) {
+                        CpuSet *x;
+
+                        for (unsigned q = n_tx; q < s->n_xps; q++)
+                                cpuset_done(&s->xps[q]);
+                        x = realloc(s->xps, (n_tx + 1) * sizeof(CpuSet));
+                        if (!x)
+                                return -ENOMEM;
+                        for (unsigned q = s->n_xps; q < n_tx; q++)
+                                x[q] = CPUSET_NULL;
+                        s->xps = x;
+                        s->n_xps = n_tx;
+                }
+        }
+        for (size_t i = 0; i < plan->n; i++) {
+                const Action *a = &plan->actions[i];
+
+                if (xps_read || !a->done || a->kind != ACTION_XPS || a->xps.queue >= s->n_xps)
+                        continue;
+                cpuset_done(&s->xps[a->xps.queue]);
+                r = cpuset_copy(&a->xps.mask, &s->xps[a->xps.queue]);
+                if (r < 0)
+                        return r;
+        }
+        if (offloads && k->ethtool)
+                s->features_error = ethtool_nl_get_offloads(k->ethtool, t->ifindex, s->offloads);
+        return 0;
+}
+
+bool tuned_link_ethtool_ntf_is_echo(const TunedLink *t, const Channels *channels, const OffloadState *offloads) {
+        const NetdevSnapshot *s = &t->snap;
+
+        if (channels)
+                return s->channels_error == 0 && channels->rx == s->channels.rx && channels->tx == s->channels.tx &&
+                       channels->other == s->channels.other && channels->combined == s->channels.combined;
+        if (offloads) {
+                if (s->features_error != 0)
+                        return false;
+                for (Offload o = 0; o < _OFFLOAD_MAX; o++)
+                        if (offloads[o].known && offloads[o].active != s->offloads[o].active)
+                                return false;
+                return true;
+        }
+        return false;
+}
+
 int tuned_link_apply(TunedLink *t, TunerKernel *k, const LinkSettings *settings, DriftMode drift,
                      const CpuSet *online) {
         size_t n_changes, n_failed = 0, n_refused = 0, n_done = 0;
@@ -129,9 +238,23 @@ int tuned_link_apply(TunedLink *t, TunerKernel *k, const LinkSettings *settings,
                 char **bs = NULL, **bv = NULL;
                 size_t bn = 0;
 
+                _cleanup_free_ bool *added = NULL;
+                bool any = false;
+
                 r = plan_baseline(&t->snap, settings, &bs, &bv, &bn);
-                for (size_t i = 0; r >= 0 && i < bn; i++)
-                        r = originals_record(&t->originals, bs[i], bv[i]);
+                if (r >= 0 && !(added = calloc(bn + 1, sizeof(bool))))
+                        r = -ENOMEM;
+                for (size_t i = 0; r >= 0 && i < bn; i++) {
+                        r = originals_add(&t->originals, bs[i], bv[i]);
+                        added[i] = r > 0;
+                        any = any || r > 0;
+                }
+                /* One write for all of them; what could not be saved is not kept in memory either. */
+                if (r >= 0 && any)
+                        r = originals_save(&t->originals);
+                for (size_t i = 0; r < 0 && added && i < bn; i++)
+                        if (added[i])
+                                originals_drop(&t->originals, bs[i]);
                 strv_free(bs);
                 strv_free(bv);
                 if (r < 0) {
@@ -179,6 +302,9 @@ int tuned_link_apply(TunedLink *t, TunerKernel *k, const LinkSettings *settings,
                 else
                         n_failed++;
         }
+        /* What the kernel has now, without reading it all again. */
+        if (n_done > 0 && snapshot_fold_plan(t, k, &plan) < 0)
+                (void) tuned_link_refresh(t, k);
         plan_done(&plan);
 
         if (n_done > 0)
@@ -191,9 +317,6 @@ int tuned_link_apply(TunedLink *t, TunerKernel *k, const LinkSettings *settings,
         else
                 t->state = LINK_STATE_DEGRADED;
 
-        /* Our own changes made the kernel rewrite things (XPS after channels): read the result. */
-        if (n_done > 0)
-                (void) tuned_link_refresh(t, k);
         return (int) n_done;
 }
 
@@ -214,7 +337,9 @@ int tuned_link_revert(TunedLink *t, TunerKernel *k, uint32_t uid, char **errors)
         r = plan_revert(&t->snap, t->originals.settings, t->originals.values, t->originals.n, &plan);
         if (r < 0)
                 return r;
+        tuner_kernel_forget_name(k);
         executor_run(&tuner_kernel_ops, k, t->ifindex, t->snap.name, &plan);
+        tuner_kernel_forget_name(k);
         AuditTarget at = target(t, REASON_API);
         for (size_t i = 0; i < plan.n; i++)
                 if (audit_revert(&at, &plan.actions[i], errors) < 0)

@@ -68,3 +68,7 @@ int tuned_link_apply(TunedLink *t, TunerKernel *k, const LinkSettings *settings,
  * number of settings that could not be restored (their originals are kept for another try);
  * *errors (may be NULL) gets the first reason. */
 int tuned_link_revert(TunedLink *t, TunerKernel *k, uint32_t uid, char **errors);
+
+/* True when an ethtool notification (the channel counts of a CHANNELS_NTF or the offload groups of a
+ * FEATURES_NTF, whichever is non-NULL) only repeats the snapshot: the echo of our own SET, no drift. */
+bool tuned_link_ethtool_ntf_is_echo(const TunedLink *t, const Channels *channels, const OffloadState *offloads);

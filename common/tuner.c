@@ -17,12 +17,16 @@ static int op_set_channels(void *userdata, int ifindex, const Channels *c, char 
 }
 
 static int op_set_xps(void *userdata, int ifindex, const char *ifname, unsigned queue, const CpuSet *mask) {
-        char name[IF_NAMESIZE];
+        TunerKernel *k = userdata;
 
-        /* sysfs is addressed by name: resolve the index now, a rename may have happened. */
-        if (!if_indextoname((unsigned) ifindex, name))
-                return -ENODEV;
-        return sysfs_write_xps(name, queue, mask);
+        /* sysfs is addressed by name: resolve the index when the plan starts, a rename may have
+         * happened since the snapshot; once per plan, not once per queue. */
+        if (k->xps_ifindex != ifindex) {
+                if (!if_indextoname((unsigned) ifindex, k->xps_ifname))
+                        return -ENODEV;
+                k->xps_ifindex = ifindex;
+        }
+        return sysfs_write_xps(k->xps_ifname, queue, mask);
 }
 
 static int op_set_mtu(void *userdata, int ifindex, uint32_t mtu, char **ret_error) {
@@ -42,6 +46,11 @@ static int op_set_offload(void *userdata, int ifindex, Offload o, bool on, char 
 
 static int op_set_sysctl(void *userdata, const char *key, const char *value) {
         return sysctl_write(key, value);
+}
+
+void tuner_kernel_forget_name(TunerKernel *k) {
+        k->xps_ifindex = 0;
+        k->xps_ifname[0] = 0;
 }
 
 const KernelOps tuner_kernel_ops = {
@@ -74,6 +83,7 @@ int tuner_read_link(TunerKernel *k, int ifindex, NetdevSnapshot *snap) {
 int tuner_execute(const KernelOps *ops, void *userdata, int ifindex, const char *ifname, Plan *plan,
                   Originals *originals) {
         _cleanup_free_ bool *recorded = calloc(plan->n + 1, sizeof(bool));
+        bool any = false;
         int r;
 
         if (!recorded)
@@ -83,7 +93,7 @@ int tuner_execute(const KernelOps *ops, void *userdata, int ifindex, const char 
 
                 if (a->refused || isempty(a->current))
                         continue;
-                r = originals_record(originals, a->setting, a->current);
+                r = originals_add(originals, a->setting, a->current);
                 if (r < 0) {
                         /* Without a record we could not revert it: do not change it. */
                         if (asprintf(&a->refused, "cannot record the original value: %s", strerror(-r)) < 0)
@@ -91,8 +101,27 @@ int tuner_execute(const KernelOps *ops, void *userdata, int ifindex, const char 
                         continue;
                 }
                 recorded[i] = r > 0;
+                any = any || r > 0;
         }
+        /* One write for all of them, before the first change. */
+        r = any ? originals_save(originals) : 0;
+        if (r < 0)
+                for (size_t i = 0; i < plan->n; i++) {
+                        Action *a = &plan->actions[i];
+
+                        if (!recorded[i])
+                                continue;
+                        originals_drop(originals, a->setting);
+                        recorded[i] = false;
+                        if (asprintf(&a->refused, "cannot record the original value: %s", strerror(-r)) < 0)
+                                return -ENOMEM;
+                }
+        /* The XPS writes of this plan resolve the name afresh (see op_set_xps). */
+        if (ops->set_xps == op_set_xps)
+                tuner_kernel_forget_name(userdata);
         r = executor_run(ops, userdata, ifindex, ifname, plan);
+        if (ops->set_xps == op_set_xps)
+                tuner_kernel_forget_name(userdata);
         /* A setting that failed was not changed: a record made just for it would only haunt a revert. */
         for (size_t i = 0; i < plan->n; i++)
                 if (recorded[i] && plan->actions[i].result < 0)

@@ -16,7 +16,13 @@
 typedef struct TunerKernel {
         EthtoolNl *ethtool;     /* NULL when the kernel has no ethtool netlink */
         RtnlLink *rtnl;
+        /* The name set_xps writes under, resolved once per plan (tuner_execute), by ifindex. */
+        int xps_ifindex;
+        char xps_ifname[IF_NAMESIZE];
 } TunerKernel;
+
+/* Drops the name set_xps resolved: call before running a plan with the production ops directly. */
+void tuner_kernel_forget_name(TunerKernel *k);
 
 /* The production KernelOps: userdata is a TunerKernel. */
 extern const KernelOps tuner_kernel_ops;

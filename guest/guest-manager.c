@@ -312,11 +312,14 @@ static int manager_enumerate(Manager *m) {
 
 /* ---- netlink monitors ---- */
 
-static void on_ethtool_event(int ifindex, EthtoolEvent ev, void *userdata) {
+static void on_ethtool_event(int ifindex, EthtoolEvent ev, const Channels *channels,
+                             const OffloadState *offloads, void *userdata) {
         Manager *m = userdata;
         Link *l = manager_find_link(m, ifindex);
 
-        if (l && l->initialized && ev != ETHTOOL_EVENT_OTHER)
+        /* The echo of our own SET says what the snapshot says already: no drift to look at. */
+        if (l && l->initialized && ev != ETHTOOL_EVENT_OTHER &&
+            !tuned_link_ethtool_ntf_is_echo(&l->t, channels, offloads))
                 manager_mark_link(m, l, REASON_DRIFT);
 }
 

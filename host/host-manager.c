@@ -892,11 +892,13 @@ static int manager_enumerate(Manager *m) {
 
 /* ---- netlink and process events ---- */
 
-static void on_ethtool_event(int ifindex, EthtoolEvent ev, void *userdata) {
+static void on_ethtool_event(int ifindex, EthtoolEvent ev, const Channels *channels,
+                             const OffloadState *offloads, void *userdata) {
         Manager *m = userdata;
         HostLink *l = manager_find_link(m, ifindex);
 
-        if (l && l->initialized && !l->ignored && ev != ETHTOOL_EVENT_OTHER)
+        if (l && l->initialized && !l->ignored && ev != ETHTOOL_EVENT_OTHER &&
+            !tuned_link_ethtool_ntf_is_echo(&l->t, channels, offloads))
                 host_link_mark(m, l, REASON_DRIFT);
 }
 

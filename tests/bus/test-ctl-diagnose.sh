@@ -25,7 +25,8 @@ check "finding printed" grep -q '^warning  bad0: no XPS mask is set on any of 4 
 check "evidence line" grep -q '^         evidence: xps_cpus of tx-0..tx-3 are all 0' "$WORK/stdout"
 check "fix line" grep -q '^         fix:      XPS=auto' "$WORK/stdout"
 
-expect_status 0 "diagnose of a well-tuned link" "$VNETTUNECTL" --guest --no-pager diagnose ok0 --window=0.3
+# Static checks only: machine-wide load findings would depend on what else runs here.
+expect_status 0 "diagnose of a well-tuned link" "$VNETTUNECTL" --guest --no-pager diagnose ok0 --window=0
 check "says there is nothing" grep -q 'No findings' "$WORK/stdout"
 
 # JSON: the same findings as the method.

@@ -236,7 +236,8 @@ typedef struct Seen {
         unsigned n_events;
 } Seen;
 
-static void on_event(int ifindex, EthtoolEvent ev, void *userdata) {
+static void on_event(int ifindex, EthtoolEvent ev, const Channels *channels, const OffloadState *offloads,
+                     void *userdata) {
         Seen *s = userdata;
 
         s->n_events++;
