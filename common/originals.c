@@ -58,6 +58,9 @@ static int originals_append(Originals *o, const char *setting, const char *value
 }
 
 static int escape(const char *s, FILE *f) {
+        /* A leading '#' would read back as a comment or marker line. */
+        if (*s == '#')
+                fputc('\\', f);
         for (; *s; s++)
                 switch (*s) {
                 case '=':

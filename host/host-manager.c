@@ -396,8 +396,11 @@ static void vm_examine(Manager *m, pid_t pid) {
         int r;
 
         r = procfs_read_vm(NULL, pid, &snap);
-        if (r >= 0)
+        if (r >= 0) {
                 r = vm_keep_local_taps(&snap);
+                if (r < 0)
+                        vm_snapshot_done(&snap);
+        }
         if (r < 0) {
                 if (v)
                         vm_remove(m, v);
