@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 #include "sysfs-net.h"
 #include "tuned-link.h"
 
@@ -279,8 +280,10 @@ int tuned_link_apply(TunedLink *t, TunerKernel *k, const LinkSettings *settings,
         /* Drift: the kernel or someone else changed a link we had made true. */
         AuditTarget at = target(t, reason);
         if ((reason == REASON_DRIFT || reason == REASON_CPU) && n_changes > 0) {
+                /* A setting already known to fail is not news each time something else moves. */
                 for (size_t i = 0; i < plan.n; i++)
-                        audit_drift(&at, &plan.actions[i], drift);
+                        if (!strv_contains(t->reported, plan.actions[i].setting))
+                                audit_drift(&at, &plan.actions[i], drift);
                 if (drift != DRIFT_ENFORCE) {
                         t->state = LINK_STATE_DRIFTED;
                         plan_done(&plan);
@@ -309,10 +312,14 @@ int tuned_link_apply(TunedLink *t, TunerKernel *k, const LinkSettings *settings,
 
         if (n_done > 0)
                 t->last_change_usec = now_realtime_usec();
+        /* Failed: nothing of the policy could be made true. A later plan only holds what still
+         * differs, so one that fails entirely after earlier successes leaves the link degraded. */
+        bool tuned_before = t->state == LINK_STATE_TUNED || t->state == LINK_STATE_DEGRADED ||
+                            t->state == LINK_STATE_DRIFTED;
         if (n_failed == 0 && n_refused == 0) {
                 t->state = LINK_STATE_TUNED;
                 (void) free_and_strdup(&t->last_error, NULL);
-        } else if (n_done == 0 && n_failed > 0 && n_changes == n_failed)
+        } else if (n_done == 0 && n_failed > 0 && n_changes == n_failed && !tuned_before)
                 t->state = LINK_STATE_FAILED;
         else
                 t->state = LINK_STATE_DEGRADED;

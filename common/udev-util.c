@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libudev monitor and enumeration helpers (see udev-util.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -73,4 +75,19 @@ int udev_device_ifindex(struct udev_device *d) {
         int v = s ? atoi(s) : 0;
 
         return v > 0 ? v : 0;
+}
+
+int udev_queue_event_ifname(struct udev_device *d, char *ret, size_t size) {
+        const char *path = udev_device_get_devpath(d);
+        const char *q = path ? strstr(path, "/queues/") : NULL;
+        const char *n = q;
+
+        if (!q)
+                return -EINVAL;
+        while (n > path && n[-1] != '/')
+                n--;
+        if (n == q || (size_t) (q - n) >= size)
+                return -EINVAL;
+        snprintf(ret, size, "%.*s", (int) (q - n), n);
+        return 0;
 }

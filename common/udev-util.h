@@ -19,6 +19,10 @@ struct udev_device *udev_monitor_next(struct udev_monitor *mon, bool *ret_overfl
 typedef void (*udev_device_cb)(struct udev_device *d, void *userdata);
 int udev_enumerate_net(struct udev *udev, udev_device_cb cb, void *userdata);
 
+/* For an event of the "queues" subsystem (a net device's rx-N/tx-N coming or going, as a tap's
+ * queues follow its users, or channels change): the device's name. -EINVAL for other paths. */
+int udev_queue_event_ifname(struct udev_device *d, char *ret, size_t size);
+
 /* The ifindex of a net device event: the uevent's IFINDEX (the sysfs attribute is gone on
  * "remove"), else the attribute. 0 if none. */
 int udev_device_ifindex(struct udev_device *d);

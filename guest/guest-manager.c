@@ -285,7 +285,17 @@ static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 action = udev_device_get_action(d);
                 if (streq_ptr(subsystem, "net"))
                         manager_process_net_device(m, d, action, REASON_HOTPLUG);
-                else if (streq_ptr(subsystem, "cpu") && action &&
+                else if (streq_ptr(subsystem, "queues")) {
+                        /* tx-N appeared or went (a tap's users attached queues, channels changed
+                         * outside ethtool): the link differs from its policy now, which is drift
+                         * (the same rules and log lines as the ethtool notification's). */
+                        char name[IFNAMSIZ];
+
+                        if (udev_queue_event_ifname(d, name, sizeof name) >= 0)
+                                for (size_t i = 0; i < m->n_links; i++)
+                                        if (m->links[i]->initialized && streq(m->links[i]->t.snap.name, name))
+                                                manager_mark_link(m, m->links[i], REASON_DRIFT);
+                } else if (streq_ptr(subsystem, "cpu") && action &&
                          (streq(action, "online") || streq(action, "offline") || streq(action, "add") ||
                           streq(action, "remove"))) {
                         log_debug("CPU %s: %s", udev_device_get_sysname(d), action);
@@ -848,7 +858,7 @@ static int manager_open_sources(Manager *m) {
         m->udev = udev_new();
         if (!m->udev)
                 return log_oom();
-        r = udev_monitor_open(m->udev, (const char *const[]) { "net", "cpu", NULL }, &m->monitor, &m->have_udevd);
+        r = udev_monitor_open(m->udev, (const char *const[]) { "net", "cpu", "queues", NULL }, &m->monitor, &m->have_udevd);
         if (r < 0)
                 return log_error_errno(r, "Cannot start the udev monitor: %m");
         if (!m->have_udevd)

@@ -865,20 +865,13 @@ static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                         m->tier_dirty = true;   /* /dev/kvm, /dev/vhost-net */
                         manager_schedule(m);
                 } else if (streq_ptr(subsystem, "queues")) {
-                        /* A tap's active queues follow the guest's channels: re-read its owner. */
-                        const char *path = udev_device_get_devpath(d);
-                        const char *q = path ? strstr(path, "/queues/") : NULL;
+                        /* A tap's active queues follow the guest's channels: re-read it. */
+                        char name[IFNAMSIZ];
+                        HostLink *l;
 
-                        if (q) {
-                                const char *n = q;
-                                while (n > path && n[-1] != '/')
-                                        n--;
-                                char name[IFNAMSIZ] = {};
-                                snprintf(name, sizeof name, "%.*s", (int) (q - n), n);
-                                HostLink *l = manager_find_link_by_name(m, name);
-                                if (l && l->initialized)
-                                        host_link_mark(m, l, REASON_DRIFT);
-                        }
+                        if (udev_queue_event_ifname(d, name, sizeof name) >= 0 &&
+                            (l = manager_find_link_by_name(m, name)) && l->initialized)
+                                host_link_mark(m, l, REASON_DRIFT);
                 }
                 udev_device_unref(d);
         }

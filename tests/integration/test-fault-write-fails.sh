@@ -40,6 +40,7 @@ check "other sysctls applied (tcp_rmem)" [ "$(sysctl -n net.ipv4.tcp_rmem | tr -
 check "other settings of the link applied (MTU)" wait_until 5 bash -c '[ "$(cat /sys/class/net/wf0/mtu)" = 9000 ]'
 check "the other queue's XPS applied" bash -c "[ \"\$(cat /sys/class/net/wf0/queues/tx-1/xps_cpus)\" != 0 ] || [ $(nproc) = 1 ]"
 degraded() { [ "$(link_prop wf0 State)" = '"degraded"' ]; }
+wait_until 5 degraded || { link_prop wf0 State >&2; link_prop wf0 LastError >&2; grep wf0 "$GUESTD_LOG" >&2; }
 check "the link is degraded, not tuned" wait_until 5 degraded
 check "LastError names the failure" bash -c "[ -n \"\$(busctl --address=$VNT_BUS_ADDRESS get-property org.vnettune.Guest1 $(bus_path "$(ifindex wf0)") org.vnettune.Guest1.Link LastError | cut -d' ' -f2- | tr -d '\"')\" ]"
 
