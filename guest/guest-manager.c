@@ -289,11 +289,17 @@ static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                         /* tx-N appeared or went (a tap's users attached queues, channels changed
                          * outside ethtool): the link differs from its policy now, which is drift
                          * (the same rules and log lines as the ethtool notification's). */
+                        const char *q = udev_device_get_sysname(d);
                         char name[IFNAMSIZ];
+                        unsigned n;
 
-                        if (udev_queue_event_ifname(d, name, sizeof name) >= 0)
+                        /* Only a tx queue we do not know yet needs anything (its XPS mask); the
+                         * queues our own channel changes add or remove are in the snapshot already. */
+                        if (streq_ptr(action, "add") && q && sscanf(q, "tx-%u", &n) == 1 &&
+                            udev_queue_event_ifname(d, name, sizeof name) >= 0)
                                 for (size_t i = 0; i < m->n_links; i++)
-                                        if (m->links[i]->initialized && streq(m->links[i]->t.snap.name, name))
+                                        if (m->links[i]->initialized && streq(m->links[i]->t.snap.name, name) &&
+                                            n >= m->links[i]->t.snap.n_xps)
                                                 manager_mark_link(m, m->links[i], REASON_DRIFT);
                 } else if (streq_ptr(subsystem, "cpu") && action &&
                          (streq(action, "online") || streq(action, "offline") || streq(action, "add") ||
