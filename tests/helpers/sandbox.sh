@@ -246,7 +246,7 @@ start_udevd() {
 
         # Not --daemon: this way it stays our child. Logs go to a file, not to the host's kmsg.
         SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=${VNT_SANDBOX_UDEV_LOG_LEVEL:-info} \
-                "$udevd" </dev/null >>"$log" 2>&1 &
+                "${guard[@]}" "$udevd" </dev/null >>"$log" 2>&1 &
         pid=$!
 
         for ((i = 0; i < 100; i++)); do
@@ -341,7 +341,7 @@ start_dbus() {
         write_bus_config "$dir/system.conf" "$socket" || setup_failed "cannot write the bus configuration"
 
         # The address is printed once the socket listens; that is our readiness signal.
-        dbus-daemon --config-file="$dir/system.conf" --nofork --nopidfile --nosyslog \
+        "${guard[@]}" dbus-daemon --config-file="$dir/system.conf" --nofork --nopidfile --nosyslog \
                 --print-address=3 3>"$dir/address" </dev/null >>"$log" 2>&1 &
         pid=$!
 
@@ -368,6 +368,12 @@ inner_main() {
                 exit 2
         fi
         export VNT_SANDBOX_ID=${VNT_SANDBOX_ID:-$$-$RANDOM$RANDOM}
+        # With --host-pid nothing kills our daemons if this script is SIGKILLed (no PID namespace
+        # to collapse): they get SIGKILL when it dies.
+        guard=()
+        if [[ -n $host_pid ]] && setpriv --pdeathsig KILL true 2>/dev/null; then
+                guard=(setpriv --pdeathsig KILL --)
+        fi
 
         trap 'on_signal INT' INT
         trap 'on_signal TERM' TERM
