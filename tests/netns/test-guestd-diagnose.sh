@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Diagnose against real traffic: a 4-queue veth whose XPS sends every CPU's traffic to queue 0,
-# UDP flows from both CPUs to a peer namespace (bounded: 2 x 8 flows x 600 packets); the idle
+# UDP flows from both CPUs to a peer namespace (bounded: 2 x 16 flows x 300 packets, inside a 6 s
+# window so a slow start still counts); the idle
 # queues are reported with their numbers; after the agent applies XPS=auto they are not; an idle,
 # well-tuned link reports no warning; the event loop answers during a diagnosis window.
 # Usage: test-guestd-diagnose.sh BUILD_DIR
@@ -36,13 +37,13 @@ ethtool -K ok0 gro on
 printf '[Guest]\nApplySysctls=no\n' >"$CONF_ROOT/etc/vnettune/guestd.conf"
 start_guestd
 
-send_traffic() {        # 8 UDP flows from each CPU, 600 packets each, to the peer
+send_traffic() {        # 16 UDP flows from each CPU, 300 packets each, to the peer
         local cpu pids=()
         for cpu in 0 1; do
                 taskset -c "$cpu" python3 - <<'P' &
 import socket
-socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(8)]
-for i in range(600):
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(16)]
+for i in range(300):
     for s in socks:
         s.sendto(b"x" * 64, ("10.77.0.2", 9))
 P
@@ -56,7 +57,7 @@ diagnose() {            # diagnose IFINDEX WINDOW_MS > output
 }
 
 # ---- bad XPS: the idle queues are reported, with numbers ----
-diagnose "$(ifindex dq)" 3000 >"$WORK/d1" &
+diagnose "$(ifindex dq)" 6000 >"$WORK/d1" &
 dpid=$!
 sleep 0.3
 # The loop keeps serving while the window runs.
@@ -74,7 +75,7 @@ check "finding in the log with its MESSAGE_ID fields" grep -q 'dq: only 1 of 4 t
 printf '[Match]\nName=dq\n[Link]\nXPS=auto\n' >"$CONF_ROOT/etc/vnettune/50-dq.link"
 guest_call Reload || fail "Reload"
 check "XPS applied" [ "$(cat /sys/class/net/dq/queues/tx-1/xps_cpus)" != 0 ]
-diagnose "$(ifindex dq)" 3000 >"$WORK/d2" &
+diagnose "$(ifindex dq)" 6000 >"$WORK/d2" &
 dpid=$!
 sleep 0.3
 send_traffic
