@@ -47,6 +47,10 @@ ChannelKind channels_kind(const Channels *c) {
         return CHANNEL_KIND_NONE;
 }
 
+bool netdev_queues_follow_users(const NetdevSnapshot *s) {
+        return s->have_link && strcmp(s->kind, "tun") == 0;
+}
+
 uint32_t channels_current(const Channels *c) {
         switch (channels_kind(c)) {
         case CHANNEL_KIND_COMBINED:

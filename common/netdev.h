@@ -71,6 +71,11 @@ typedef enum ChannelKind {
 } ChannelKind;
 
 ChannelKind channels_kind(const Channels *c);
+
+/* Whether the device's active queues change without an ethtool notification: a tun/tap's follow the
+ * file descriptors its users attach (IFF_MULTI_QUEUE), announced only by udev's "queues" events.
+ * Every other driver changes them through ethtool (CHANNELS_NTF) or not at all once registered. */
+bool netdev_queues_follow_users(const NetdevSnapshot *s);
 /* Current and maximal "queue pairs" in the device's own flavour. */
 uint32_t channels_current(const Channels *c);
 uint32_t channels_max(const Channels *c);

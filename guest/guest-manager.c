@@ -107,6 +107,8 @@ static void link_update_policy(Manager *m, Link *l) {
         l->policy = policy_find_link(&m->policy, l->t.snap.name, l->driver, l->t.snap.mac);
 }
 
+static void manager_follow_queues(Manager *m, Link *l);
+
 static void link_reconcile(Manager *m, Link *l) {
         int r;
 
@@ -126,6 +128,7 @@ static void link_reconcile(Manager *m, Link *l) {
                 return;
         }
         link_update_policy(m, l);
+        manager_follow_queues(m, l);
         if (!l->exported)
                 guest_bus_link_added(m, l);
 
@@ -265,6 +268,27 @@ static void manager_resync(Manager *m) {
         manager_mark_all(m, REASON_DRIFT);
 }
 
+/* tx-N appeared or went (a tap's users attached or detached queues): the link differs from its
+ * snapshot now, which is drift (the same rules and log lines as the ethtool notification's). The
+ * queues our own channel changes add or remove are in the snapshot already: a tx queue added that
+ * the snapshot knows, or removed that it does not, needs nothing. */
+static void manager_process_queue(Manager *m, struct udev_device *d, const char *action) {
+        const char *q = udev_device_get_sysname(d);
+        bool add = streq_ptr(action, "add");
+        char name[IFNAMSIZ];
+        unsigned n;
+
+        if ((!add && !streq_ptr(action, "remove")) || !q || sscanf(q, "tx-%u", &n) != 1 ||
+            udev_queue_event_ifname(d, name, sizeof name) < 0)
+                return;
+        for (size_t i = 0; i < m->n_links; i++) {
+                Link *l = m->links[i];
+
+                if (l->initialized && streq(l->t.snap.name, name) && (add ? n >= l->t.snap.n_xps : n < l->t.snap.n_xps))
+                        manager_mark_link(m, l, REASON_DRIFT);
+        }
+}
+
 static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
         bool overflow = false;
@@ -285,23 +309,7 @@ static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 action = udev_device_get_action(d);
                 if (streq_ptr(subsystem, "net"))
                         manager_process_net_device(m, d, action, REASON_HOTPLUG);
-                else if (streq_ptr(subsystem, "queues")) {
-                        /* tx-N appeared or went (a tap's users attached queues, channels changed
-                         * outside ethtool): the link differs from its policy now, which is drift
-                         * (the same rules and log lines as the ethtool notification's). */
-                        const char *q = udev_device_get_sysname(d);
-                        char name[IFNAMSIZ];
-                        unsigned n;
-
-                        /* Only a tx queue we do not know yet needs anything (its XPS mask); the
-                         * queues our own channel changes add or remove are in the snapshot already. */
-                        if (streq_ptr(action, "add") && q && sscanf(q, "tx-%u", &n) == 1 &&
-                            udev_queue_event_ifname(d, name, sizeof name) >= 0)
-                                for (size_t i = 0; i < m->n_links; i++)
-                                        if (m->links[i]->initialized && streq(m->links[i]->t.snap.name, name) &&
-                                            n >= m->links[i]->t.snap.n_xps)
-                                                manager_mark_link(m, m->links[i], REASON_DRIFT);
-                } else if (streq_ptr(subsystem, "cpu") && action &&
+                else if (streq_ptr(subsystem, "cpu") && action &&
                          (streq(action, "online") || streq(action, "offline") || streq(action, "add") ||
                           streq(action, "remove"))) {
                         log_debug("CPU %s: %s", udev_device_get_sysname(d), action);
@@ -313,6 +321,57 @@ static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 udev_device_unref(d);
         }
         return 0;
+}
+
+static int on_udev_queues(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        bool overflow = false;
+
+        for (;;) {
+                struct udev_device *d = udev_monitor_next(m->queue_monitor, &overflow);
+
+                if (!d) {
+                        if (overflow) {
+                                overflow = false;
+                                manager_resync(m);
+                                continue;
+                        }
+                        break;
+                }
+                manager_process_queue(m, d, udev_device_get_action(d));
+                udev_device_unref(d);
+        }
+        return 0;
+}
+
+/* udev's "queues" events cost three system calls each, and every link brings 8-24 of them when it
+ * appears or changes channels; they are needed only for links whose queues change unannounced
+ * (taps). So the monitor is opened when the first such managed link is seen, and every such link
+ * is read again then: a queue attached before the monitor was open is not missed. */
+static void manager_follow_queues(Manager *m, Link *l) {
+        bool have_udevd;
+        int r;
+
+        if (m->queue_monitor || !l->policy || !netdev_queues_follow_users(&l->t.snap))
+                return;
+        r = udev_monitor_open(m->udev, (const char *const[]) { "queues", NULL }, &m->queue_monitor, &have_udevd);
+        if (r >= 0) {
+                r = sd_event_add_io(m->event, &m->queue_source, udev_monitor_get_fd(m->queue_monitor), EPOLLIN,
+                                    on_udev_queues, m);
+                if (r >= 0)
+                        (void) sd_event_source_set_description(m->queue_source, "udev-queues");
+        }
+        if (r < 0) {
+                log_warning_errno(r, "Cannot follow the queues of %s: %m, queues its users attach later get no XPS "
+                                  "until the next reconcile", l->t.snap.name);
+                m->queue_monitor = udev_monitor_unref(m->queue_monitor);
+                return;
+        }
+        log_debug("%s: its queues follow its users, following udev's queue events from now on.", l->t.snap.name);
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->initialized && m->links[i]->policy &&
+                    netdev_queues_follow_users(&m->links[i]->t.snap))
+                        manager_mark_link(m, m->links[i], REASON_DRIFT);
 }
 
 static void enumerated_net_device(struct udev_device *d, void *userdata) {
@@ -806,6 +865,7 @@ Manager *manager_free(Manager *m) {
                 link_free(m->links[--m->n_links]);
         free(m->links);
         sd_event_source_unref(m->udev_source);
+        sd_event_source_unref(m->queue_source);
         sd_event_source_unref(m->ethtool_source);
         sd_event_source_unref(m->rtnl_source);
         sd_event_source_unref(m->reconcile_source);
@@ -813,6 +873,7 @@ Manager *manager_free(Manager *m) {
         bus_keeper_done(&m->bus_keeper);
         sd_bus_flush_close_unref(m->bus);
         udev_monitor_unref(m->monitor);
+        udev_monitor_unref(m->queue_monitor);
         udev_unref(m->udev);
         ethtool_monitor_free(m->ethtool_monitor);
         ethtool_nl_free(m->kernel.ethtool);
@@ -864,7 +925,7 @@ static int manager_open_sources(Manager *m) {
         m->udev = udev_new();
         if (!m->udev)
                 return log_oom();
-        r = udev_monitor_open(m->udev, (const char *const[]) { "net", "cpu", "queues", NULL }, &m->monitor, &m->have_udevd);
+        r = udev_monitor_open(m->udev, (const char *const[]) { "net", "cpu", NULL }, &m->monitor, &m->have_udevd);
         if (r < 0)
                 return log_error_errno(r, "Cannot start the udev monitor: %m");
         if (!m->have_udevd)

@@ -43,8 +43,9 @@ struct Manager {
         sd_bus_slot *link_slot;
         struct udev *udev;
         struct udev_monitor *monitor;
+        struct udev_monitor *queue_monitor;     /* opened once a link's queues follow its users (taps) */
         bool have_udevd;
-        sd_event_source *udev_source, *ethtool_source, *rtnl_source, *reconcile_source;
+        sd_event_source *udev_source, *queue_source, *ethtool_source, *rtnl_source, *reconcile_source;
 
         TunerKernel kernel;
         EthtoolMonitor *ethtool_monitor;

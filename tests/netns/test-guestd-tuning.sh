@@ -13,6 +13,7 @@ require_sandbox "$(readlink -f "$0")" "$VNT_BUILD_DIR"
 ip link add ea numtxqueues 8 numrxqueues 8 type veth peer eb numtxqueues 8 numrxqueues 8
 ip link add ra numtxqueues 8 numrxqueues 8 type veth peer rb numtxqueues 8 numrxqueues 8
 start_tap_holder tq0 4
+TQ0_HOLDER=$HOLDER_PID
 ip link set tq0 mtu 1400
 # Already as the policy wants it when the agent takes it over: nothing to change at start.
 ip link add pa mtu 9000 numtxqueues 4 numrxqueues 4 type veth peer pb mtu 9000 numtxqueues 4 numrxqueues 4
@@ -93,6 +94,15 @@ check "state tuned on the bus" [ "$(link_prop ea State)" = '"tuned"' ]
 check "tap state tuned" [ "$(link_prop tq0 State)" = '"tuned"' ]
 check "change logged with fields" grep -q 'ea: mtu 1500 -> 9000 (boot).*VNETTUNE_SETTING=mtu VNETTUNE_OLD=1500 VNETTUNE_NEW=9000 VNETTUNE_REASON=boot' "$GUESTD_LOG"
 check "originals persisted" test -s "$STATE_DIR/links/$(ifindex ea)"
+
+# A tap's users detach and attach queues with no netlink event: tx-3 comes back with an empty XPS
+# mask, and only udev's queue event tells the agent (it follows those once it manages a tap).
+kill -USR1 "$TQ0_HOLDER"
+check "tap queue detached" wait_until 5 test ! -e /sys/class/net/tq0/queues/tx-3
+kill -USR2 "$TQ0_HOLDER"
+check "tap queue attached again" wait_until 5 test -e /sys/class/net/tq0/queues/tx-3
+check "xps set on the queue a tap user attached" wait_until 5 \
+        bash -c "[ \$((16#\$(tr -d , </sys/class/net/tq0/queues/tx-3/xps_cpus))) -ne 0 ]"
 
 # ---- drift, enforce: someone else's ethtool -L and ip link set mtu are undone ----
 ethtool -L ea rx 1 tx 1
