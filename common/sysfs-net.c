@@ -35,18 +35,47 @@ static int read_line(const char *path, char *buf, size_t size) {
         return 0;
 }
 
-int sysfs_read_xps(const char *ifname, NetdevSnapshot *snap) {
-        char path[PATH_MAX], buf[4096];
-        unsigned n_queues = 0;
-        CpuSet *masks;
-        int r;
+int sysfs_open_queues(const char *ifname) {
+        char path[PATH_MAX];
+        int fd;
 
         if (!ifname_valid(ifname))
                 return -EINVAL;
         snprintf(path, sizeof path, "/sys/class/net/%s/queues", ifname);
-        DIR *d = opendir(path);
-        if (!d)
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+static int read_line_at(int dir_fd, const char *path, char *buf, size_t size) {
+        _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
+        ssize_t n;
+
+        if (fd < 0)
                 return negative_errno();
+        n = read(fd, buf, size - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        return 0;
+}
+
+int sysfs_read_xps(const char *ifname, NetdevSnapshot *snap) {
+        char path[32], buf[4096];
+        unsigned n_queues = 0;
+        CpuSet *masks;
+        DIR *d;
+        int fd, r = 0;
+
+        fd = sysfs_open_queues(ifname);
+        if (fd < 0)
+                return fd;
+        d = fdopendir(fd);
+        if (!d) {
+                r = negative_errno();
+                close(fd);
+                return r;
+        }
         for (struct dirent *de; (de = readdir(d));) {
                 unsigned q;
                 int end = 0;
@@ -54,22 +83,24 @@ int sysfs_read_xps(const char *ifname, NetdevSnapshot *snap) {
                 if (sscanf(de->d_name, "tx-%u%n", &q, &end) == 1 && de->d_name[end] == 0 && q + 1 > n_queues)
                         n_queues = q + 1;
         }
-        closedir(d);
 
         masks = calloc(n_queues ?: 1, sizeof(CpuSet));
-        if (!masks)
+        if (!masks) {
+                closedir(d);
                 return -ENOMEM;
-        for (unsigned q = 0; q < n_queues; q++) {
-                snprintf(path, sizeof path, "/sys/class/net/%s/queues/tx-%u/xps_cpus", ifname, q);
-                r = read_line(path, buf, sizeof buf);
+        }
+        for (unsigned q = 0; r >= 0 && q < n_queues; q++) {
+                snprintf(path, sizeof path, "tx-%u/xps_cpus", q);
+                r = read_line_at(dirfd(d), path, buf, sizeof buf);
                 if (r >= 0)
                         r = cpuset_parse_mask(buf, &masks[q]);
-                if (r < 0) {
-                        for (unsigned i = 0; i < q; i++)
-                                cpuset_done(&masks[i]);
-                        free(masks);
-                        return r;
-                }
+        }
+        closedir(d);
+        if (r < 0) {
+                for (unsigned i = 0; i < n_queues; i++)
+                        cpuset_done(&masks[i]);
+                free(masks);
+                return r;
         }
 
         for (unsigned i = 0; i < snap->n_xps; i++)
@@ -80,25 +111,31 @@ int sysfs_read_xps(const char *ifname, NetdevSnapshot *snap) {
         return 0;
 }
 
-int sysfs_write_xps(const char *ifname, unsigned queue, const CpuSet *mask) {
+int sysfs_write_xps_at(int queues_fd, unsigned queue, const CpuSet *mask) {
         _cleanup_free_ char *s = NULL;
-        char path[PATH_MAX];
+        char path[32];
         ssize_t n;
         int r;
 
-        if (!ifname_valid(ifname))
-                return -EINVAL;
         r = cpuset_format_mask(mask, &s);
         if (r < 0)
                 return r;
-        snprintf(path, sizeof path, "/sys/class/net/%s/queues/tx-%u/xps_cpus", ifname, queue);
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        snprintf(path, sizeof path, "tx-%u/xps_cpus", queue);
+        _cleanup_close_ int fd = openat(queues_fd, path, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
         n = write(fd, s, strlen(s));
         if (n < 0)
                 return negative_errno();
         return 0;
+}
+
+int sysfs_write_xps(const char *ifname, unsigned queue, const CpuSet *mask) {
+        _cleanup_close_ int fd = sysfs_open_queues(ifname);
+
+        if (fd < 0)
+                return fd;
+        return sysfs_write_xps_at(fd, queue, mask);
 }
 
 int sysfs_read_online_cpus(CpuSet *ret) {

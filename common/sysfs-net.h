@@ -5,9 +5,15 @@
 #include "cpuset.h"
 #include "netdev.h"
 
-/* Reads every tx-N/xps_cpus of the device into snap->xps. sysroot is "" or a test prefix. */
+/* Opens /sys/class/net/IFNAME/queues as a directory: the files below it are then opened relative to
+ * it (the path walk through /sys, the costly part of an open there, is done once), and it stays the
+ * device's directory if the device is renamed meanwhile. Returns the fd or -errno. */
+int sysfs_open_queues(const char *ifname);
+/* Reads every tx-N/xps_cpus of the device into snap->xps. */
 int sysfs_read_xps(const char *ifname, NetdevSnapshot *snap);
 int sysfs_write_xps(const char *ifname, unsigned queue, const CpuSet *mask);
+/* The same below a directory from sysfs_open_queues(). */
+int sysfs_write_xps_at(int queues_fd, unsigned queue, const CpuSet *mask);
 /* /sys/devices/system/cpu/online */
 int sysfs_read_online_cpus(CpuSet *ret);
 /* Basename of /sys/class/net/NAME/device/driver, or for virtual devices what ethtool reports;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
@@ -19,14 +20,22 @@ static int op_set_channels(void *userdata, int ifindex, const Channels *c, char 
 static int op_set_xps(void *userdata, int ifindex, const char *ifname, unsigned queue, const CpuSet *mask) {
         TunerKernel *k = userdata;
 
-        /* sysfs is addressed by name: resolve the index when the plan starts, a rename may have
-         * happened since the snapshot; once per plan, not once per queue. */
+        /* sysfs is addressed by name: resolve the index when the plan starts (a rename may have
+         * happened since the snapshot) and hold the device's queues directory for the plan's writes. */
         if (k->xps_ifindex != ifindex) {
-                if (!if_indextoname((unsigned) ifindex, k->xps_ifname))
+                char name[IF_NAMESIZE];
+                int fd;
+
+                tuner_kernel_forget_name(k);
+                if (!if_indextoname((unsigned) ifindex, name))
                         return -ENODEV;
+                fd = sysfs_open_queues(name);
+                if (fd < 0)
+                        return fd;
+                k->xps_queues_fd = fd;
                 k->xps_ifindex = ifindex;
         }
-        return sysfs_write_xps(k->xps_ifname, queue, mask);
+        return sysfs_write_xps_at(k->xps_queues_fd, queue, mask);
 }
 
 static int op_set_mtu(void *userdata, int ifindex, uint32_t mtu, char **ret_error) {
@@ -49,8 +58,10 @@ static int op_set_sysctl(void *userdata, const char *key, const char *value) {
 }
 
 void tuner_kernel_forget_name(TunerKernel *k) {
+        if (k->xps_ifindex > 0)
+                close(k->xps_queues_fd);
         k->xps_ifindex = 0;
-        k->xps_ifname[0] = 0;
+        k->xps_queues_fd = -1;
 }
 
 const KernelOps tuner_kernel_ops = {

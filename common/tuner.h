@@ -16,12 +16,13 @@
 typedef struct TunerKernel {
         EthtoolNl *ethtool;     /* NULL when the kernel has no ethtool netlink */
         RtnlLink *rtnl;
-        /* The name set_xps writes under, resolved once per plan (tuner_execute), by ifindex. */
+        /* The queues directory set_xps writes below, opened once per plan (tuner_execute) from the
+         * ifindex; valid while xps_ifindex > 0. */
         int xps_ifindex;
-        char xps_ifname[IF_NAMESIZE];
+        int xps_queues_fd;
 } TunerKernel;
 
-/* Drops the name set_xps resolved: call before running a plan with the production ops directly. */
+/* Closes the directory set_xps opened: call around running a plan with the production ops directly. */
 void tuner_kernel_forget_name(TunerKernel *k);
 
 /* The production KernelOps: userdata is a TunerKernel. */
