@@ -444,6 +444,14 @@ int guest_bus_setup(Manager *m) {
         r = sd_bus_attach_event(m->bus, m->event, 0);
         if (r < 0)
                 return r;
+        return m->ready_sent ? guest_bus_request_name(m) : 0;
+}
+
+int guest_bus_request_name(Manager *m) {
+        int r;
+
+        if (!m->bus)
+                return 0;
         /* Without the name we still serve our unique name: not fatal. */
         r = sd_bus_request_name(m->bus, "org.vnettune.Guest1", 0);
         if (r < 0)
@@ -451,19 +459,21 @@ int guest_bus_setup(Manager *m) {
         return 0;
 }
 
+/* Before the first tuning is done the name is not ours yet: nobody can be watching, and the objects
+ * are simply there when the name appears (no signal per link at boot). */
 void guest_bus_link_added(Manager *m, Link *l) {
         l->exported = true;
-        if (m->bus)
+        if (m->bus && m->ready_sent)
                 (void) sd_bus_emit_object_added(m->bus, l->path);
 }
 
 void guest_bus_link_removed(Manager *m, Link *l) {
-        if (m->bus && l->exported)
+        if (m->bus && m->ready_sent && l->exported)
                 (void) sd_bus_emit_object_removed(m->bus, l->path);
         l->exported = false;
 }
 
 void guest_bus_link_changed(Manager *m, Link *l) {
-        if (m->bus && l->exported)
+        if (m->bus && m->ready_sent && l->exported)
                 (void) sd_bus_emit_properties_changed_strv(m->bus, l->path, LINK_IFACE, NULL);
 }

@@ -993,8 +993,9 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
 
-        /* The bus comes up before the first tuning so that clients see objects appear; failing to
-         * reach it is not fatal: tuning must also work early in boot. */
+        /* Connected before the first tuning (so that it costs nothing after), but the name is
+         * requested once every link is tuned: whoever calls org.vnettune.Guest1 finds them tuned.
+         * Failing to reach the bus is not fatal: tuning must also work early in boot. */
         m->bus_keeper = (BusKeeper) {
                 .event = m->event,
                 .bus = &m->bus,
@@ -1016,8 +1017,9 @@ int manager_start(Manager *m) {
         m->sysctl_reason = REASON_BOOT;
         manager_reconcile(m);
 
-        sd_notifyf(false, "READY=1\nSTATUS=Tuning %zu links", m->n_links);
         m->ready_sent = true;
+        (void) guest_bus_request_name(m);
+        sd_notifyf(false, "READY=1\nSTATUS=Tuning %zu links", m->n_links);
         log_info("vnettune-guestd ready: %zu links, %u CPUs online.", m->n_links, cpuset_count(&m->online));
         return 0;
 }
