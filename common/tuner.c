@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared link/sysctl tuning steps of the daemons' managers (see tuner.h). */
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,30 @@ static int op_set_channels(void *userdata, int ifindex, const Channels *c, char 
         return k->ethtool ? ethtool_nl_set_channels(k->ethtool, ifindex, c, ret_error) : -EOPNOTSUPP;
 }
 
+/* if_indextoname() opens and closes a socket for every call; one kept open does the same ioctl. */
+static int tuner_kernel_ifname(TunerKernel *k, int ifindex, char name[static IF_NAMESIZE]) {
+        struct ifreq ifr = { .ifr_ifindex = ifindex };
+
+        if (!k->have_ioctl_fd) {
+                k->ioctl_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                if (k->ioctl_fd < 0)
+                        return negative_errno();
+                k->have_ioctl_fd = true;
+        }
+        if (ioctl(k->ioctl_fd, SIOCGIFNAME, &ifr) < 0)
+                return errno == ENODEV || errno == ENXIO ? -ENODEV : negative_errno();
+        memcpy(name, ifr.ifr_name, IF_NAMESIZE);
+        name[IF_NAMESIZE - 1] = 0;
+        return 0;
+}
+
+void tuner_kernel_done(TunerKernel *k) {
+        tuner_kernel_forget_name(k);
+        if (k->have_ioctl_fd)
+                close(k->ioctl_fd);
+        k->have_ioctl_fd = false;
+}
+
 static int op_set_xps(void *userdata, int ifindex, const char *ifname, unsigned queue, const CpuSet *mask) {
         TunerKernel *k = userdata;
 
@@ -27,8 +53,9 @@ static int op_set_xps(void *userdata, int ifindex, const char *ifname, unsigned 
                 int fd;
 
                 tuner_kernel_forget_name(k);
-                if (!if_indextoname((unsigned) ifindex, name))
-                        return -ENODEV;
+                fd = tuner_kernel_ifname(k, ifindex, name);
+                if (fd < 0)
+                        return fd;
                 fd = sysfs_open_queues(name);
                 if (fd < 0)
                         return fd;

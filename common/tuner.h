@@ -20,7 +20,13 @@ typedef struct TunerKernel {
          * ifindex; valid while xps_ifindex > 0. */
         int xps_ifindex;
         int xps_queues_fd;
+        /* An AF_UNIX socket for SIOCGIFNAME, opened at the first use; valid while have_ioctl_fd. */
+        bool have_ioctl_fd;
+        int ioctl_fd;
 } TunerKernel;
+
+/* Closes what the handles above opened (not the ethtool and rtnl adapters, which the caller owns). */
+void tuner_kernel_done(TunerKernel *k);
 
 /* Closes the directory set_xps opened: call around running a plan with the production ops directly. */
 void tuner_kernel_forget_name(TunerKernel *k);

@@ -1582,6 +1582,7 @@ Manager *manager_free(Manager *m) {
         ethtool_nl_free(m->kernel.ethtool);
         rtnl_monitor_free(m->rtnl_monitor);
         rtnl_link_adapter_free(m->kernel.rtnl);
+        tuner_kernel_done(&m->kernel);
         proc_events_free(m->proc_events);
         policy_done(&m->policy);
         originals_done(&m->sysctl_originals);
