@@ -632,15 +632,23 @@ int host_bus_setup(Manager *m) {
         if (r < 0)
                 return r;
 
-        /* Without the name the objects are still reachable by the unique name; tuning goes on. */
-        r = sd_bus_request_name(bus, HOST_NAME, 0);
-        if (r < 0)
-                log_warning_errno(r, "Cannot own the name " HOST_NAME ": %m, continuing without it");
-
         r = sd_bus_attach_event(bus, m->event, 0);
         if (r < 0)
                 return r;
         m->bus = TAKE_PTR(bus);
+        /* The name only once the start's tuning is done (host_bus_request_name() then). */
+        return m->started ? host_bus_request_name(m) : 0;
+}
+
+int host_bus_request_name(Manager *m) {
+        int r;
+
+        if (!m->bus)
+                return 0;
+        /* Without the name the objects are still reachable by the unique name; tuning goes on. */
+        r = sd_bus_request_name(m->bus, HOST_NAME, 0);
+        if (r < 0)
+                log_warning_errno(r, "Cannot own the name " HOST_NAME ": %m, continuing without it");
         return 0;
 }
 
@@ -654,16 +662,17 @@ static int emit_removed(sd_bus *bus, const char *path, const char *interface) {
 }
 
 /* The exported flags are kept even without a bus: they say which objects are complete enough to be
- * shown, and the node enumerators only run when there is a bus. Signals need the bus. */
+ * shown, and the node enumerators only run when there is a bus. Signals need the bus, and the name:
+ * before the start's tuning is done nobody can be watching (see host_bus_request_name()). */
 
 void host_bus_link_added(Manager *m, HostLink *l) {
         l->exported = true;
-        if (m->bus)
+        if (m->bus && m->started)
                 (void) sd_bus_emit_object_added(m->bus, l->path);
 }
 
 void host_bus_link_removed(Manager *m, HostLink *l) {
-        if (m->bus && l->exported)
+        if (m->bus && m->started && l->exported)
                 (void) emit_removed(m->bus, l->path, LINK_IFACE);
         l->exported = false;
 }
@@ -675,12 +684,12 @@ void host_bus_link_changed(Manager *m, HostLink *l) {
 
 void host_bus_vm_added(Manager *m, Vm *v) {
         v->exported = true;
-        if (m->bus)
+        if (m->bus && m->started)
                 (void) sd_bus_emit_object_added(m->bus, v->path);
 }
 
 void host_bus_vm_removed(Manager *m, Vm *v) {
-        if (m->bus && v->exported)
+        if (m->bus && m->started && v->exported)
                 (void) emit_removed(m->bus, v->path, VM_IFACE);
         v->exported = false;
 }
@@ -693,7 +702,20 @@ void host_bus_manager_changed(Manager *m) {
         m->bus_dirty = true;
 }
 
+void host_bus_start(Manager *m) {
+        /* What changed during the start went unwatched: the objects simply are as they are now. */
+        for (size_t i = 0; i < m->n_links; i++)
+                m->links[i]->bus_dirty = false;
+        for (size_t i = 0; i < m->n_vms; i++)
+                m->vms[i]->bus_dirty = false;
+        m->bus_dirty = false;
+        m->started = true;
+        (void) host_bus_request_name(m);
+}
+
 void host_bus_flush(Manager *m) {
+        if (!m->started)
+                return;
         for (size_t i = 0; i < m->n_links; i++) {
                 HostLink *l = m->links[i];
 

@@ -1744,6 +1744,8 @@ int manager_start(Manager *m) {
         manager_prune_state(m, "links");
         manager_prune_state(m, "vms");
 
+        /* Until now nobody could address us by name: the objects are there when it appears. */
+        host_bus_start(m);
         sd_notifyf(false, "READY=1\nSTATUS=Tier %s, %zu VMs", tier_to_string(m->tier), m->n_vms);
         log_info("vnettune-hostd ready: tier %s, %zu VMs, %zu links, %u NUMA nodes.", tier_to_string(m->tier),
                  m->n_vms, m->n_links, m->topology.n_nodes);

@@ -112,6 +112,7 @@ struct Manager {
         bool suspended_placement;       /* reverted: no placement until Apply or Reload */
         bool tier_dirty;
         bool bus_dirty;
+        bool started;                   /* the start's tuning is done: the bus name is requested, signals go out */
         struct HostDiag *diagnoses;     /* running diagnosis windows */
 
         Originals sysctl_originals;
