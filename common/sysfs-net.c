@@ -16,36 +16,6 @@
 #include "macro.h"
 #include "sysfs-net.h"
 
-static bool ifname_valid(const char *ifname) {
-        return !isempty(ifname) && strlen(ifname) < IFNAMSIZ && !strchr(ifname, '/') &&
-               !streq(ifname, ".") && !streq(ifname, "..");
-}
-
-static int read_line(const char *path, char *buf, size_t size) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        ssize_t n;
-
-        if (fd < 0)
-                return negative_errno();
-        n = read(fd, buf, size - 1);
-        if (n < 0)
-                return negative_errno();
-        buf[n] = 0;
-        buf[strcspn(buf, "\n")] = 0;
-        return 0;
-}
-
-int sysfs_open_queues(const char *ifname) {
-        char path[PATH_MAX];
-        int fd;
-
-        if (!ifname_valid(ifname))
-                return -EINVAL;
-        snprintf(path, sizeof path, "/sys/class/net/%s/queues", ifname);
-        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        return fd < 0 ? negative_errno() : fd;
-}
-
 static int read_line_at(int dir_fd, const char *path, char *buf, size_t size) {
         _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
         ssize_t n;
@@ -58,6 +28,26 @@ static int read_line_at(int dir_fd, const char *path, char *buf, size_t size) {
         buf[n] = 0;
         buf[strcspn(buf, "\n")] = 0;
         return 0;
+}
+
+static int read_line(const char *path, char *buf, size_t size) {
+        return read_line_at(AT_FDCWD, path, buf, size);
+}
+
+static bool ifname_valid(const char *ifname) {
+        return !isempty(ifname) && strlen(ifname) < IFNAMSIZ && !strchr(ifname, '/') &&
+               !streq(ifname, ".") && !streq(ifname, "..");
+}
+
+int sysfs_open_queues(const char *ifname) {
+        char path[PATH_MAX];
+        int fd;
+
+        if (!ifname_valid(ifname))
+                return -EINVAL;
+        snprintf(path, sizeof path, "/sys/class/net/%s/queues", ifname);
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? negative_errno() : fd;
 }
 
 int sysfs_read_xps(const char *ifname, NetdevSnapshot *snap) {

@@ -34,7 +34,8 @@ int udev_monitor_open(struct udev *udev, const char *const *subsystems, struct u
         return 0;
 }
 
-struct udev_device *udev_monitor_next(struct udev_monitor *mon, bool *ret_overflow) {
+/* The next device, NULL when drained; *ret_overflow when the kernel dropped events (ENOBUFS). */
+static struct udev_device *udev_monitor_next(struct udev_monitor *mon, bool *ret_overflow) {
         struct udev_device *d;
 
         errno = 0;
@@ -42,6 +43,23 @@ struct udev_device *udev_monitor_next(struct udev_monitor *mon, bool *ret_overfl
         if (!d && errno == ENOBUFS)
                 *ret_overflow = true;
         return d;
+}
+
+void udev_monitor_dispatch(struct udev_monitor *mon, udev_device_cb cb, void (*overflow)(void *userdata),
+                           void *userdata) {
+        for (;;) {
+                bool lost = false;
+                struct udev_device *d = udev_monitor_next(mon, &lost);
+
+                if (!d) {
+                        if (!lost)
+                                return;
+                        overflow(userdata);
+                        continue;
+                }
+                cb(d, userdata);
+                udev_device_unref(d);
+        }
 }
 
 /* By interface index rather than udev_enumerate_scan_devices(): the scan walks /sys path by path and

@@ -11,12 +11,15 @@
 int udev_monitor_open(struct udev *udev, const char *const *subsystems, struct udev_monitor **ret,
                       bool *ret_have_udevd);
 
-/* The next device from the monitor, NULL when drained; *ret_overflow is set when the kernel dropped
- * events because the socket was full (ENOBUFS): the caller must resync everything. */
-struct udev_device *udev_monitor_next(struct udev_monitor *mon, bool *ret_overflow);
+typedef void (*udev_device_cb)(struct udev_device *d, void *userdata);
+
+/* Drains the monitor: cb for every device, overflow() where the kernel dropped events because the
+ * socket was full (ENOBUFS: the caller must resync everything), then the rest, which is still good.
+ * For an sd-event io callback. */
+void udev_monitor_dispatch(struct udev_monitor *mon, udev_device_cb cb, void (*overflow)(void *userdata),
+                           void *userdata);
 
 /* Calls cb for every device of the net subsystem present now. */
-typedef void (*udev_device_cb)(struct udev_device *d, void *userdata);
 int udev_enumerate_net(struct udev *udev, udev_device_cb cb, void *userdata);
 
 /* For an event of the "queues" subsystem (a net device's rx-N/tx-N coming or going, as a tap's

@@ -252,7 +252,9 @@ static void manager_read_online_cpus(Manager *m) {
 static int manager_enumerate(Manager *m);
 
 /* Events were lost: find every link again, drop the ones that are gone, re-check all of them. */
-static void manager_resync(Manager *m) {
+static void manager_resync(void *userdata) {
+        Manager *m = userdata;
+
         log_warning("udev events were lost (the monitor's socket overflowed): resynchronising every link.");
         (void) manager_enumerate(m);
         for (size_t i = 0; i < m->n_links;) {
@@ -289,58 +291,38 @@ static void manager_process_queue(Manager *m, struct udev_device *d, const char 
         }
 }
 
+static void on_udev_device(struct udev_device *d, void *userdata) {
+        Manager *m = userdata;
+        const char *subsystem = udev_device_get_subsystem(d), *action = udev_device_get_action(d);
+
+        if (streq_ptr(subsystem, "net"))
+                manager_process_net_device(m, d, action, REASON_HOTPLUG);
+        else if (streq_ptr(subsystem, "cpu") && action &&
+                 (streq(action, "online") || streq(action, "offline") || streq(action, "add") ||
+                  streq(action, "remove"))) {
+                log_debug("CPU %s: %s", udev_device_get_sysname(d), action);
+                manager_read_online_cpus(m);
+                for (size_t i = 0; i < m->n_links; i++)
+                        if (m->links[i]->initialized)
+                                manager_mark_link(m, m->links[i], REASON_CPU);
+        }
+}
+
 static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
-        bool overflow = false;
 
-        for (;;) {
-                struct udev_device *d = udev_monitor_next(m->monitor, &overflow);
-                const char *subsystem, *action;
-
-                if (!d) {
-                        if (overflow) {
-                                overflow = false;
-                                manager_resync(m);
-                                continue;       /* what is queued after the loss is still good */
-                        }
-                        break;
-                }
-                subsystem = udev_device_get_subsystem(d);
-                action = udev_device_get_action(d);
-                if (streq_ptr(subsystem, "net"))
-                        manager_process_net_device(m, d, action, REASON_HOTPLUG);
-                else if (streq_ptr(subsystem, "cpu") && action &&
-                         (streq(action, "online") || streq(action, "offline") || streq(action, "add") ||
-                          streq(action, "remove"))) {
-                        log_debug("CPU %s: %s", udev_device_get_sysname(d), action);
-                        manager_read_online_cpus(m);
-                        for (size_t i = 0; i < m->n_links; i++)
-                                if (m->links[i]->initialized)
-                                        manager_mark_link(m, m->links[i], REASON_CPU);
-                }
-                udev_device_unref(d);
-        }
+        udev_monitor_dispatch(m->monitor, on_udev_device, manager_resync, m);
         return 0;
+}
+
+static void on_udev_queue(struct udev_device *d, void *userdata) {
+        manager_process_queue(userdata, d, udev_device_get_action(d));
 }
 
 static int on_udev_queues(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
-        bool overflow = false;
 
-        for (;;) {
-                struct udev_device *d = udev_monitor_next(m->queue_monitor, &overflow);
-
-                if (!d) {
-                        if (overflow) {
-                                overflow = false;
-                                manager_resync(m);
-                                continue;
-                        }
-                        break;
-                }
-                manager_process_queue(m, d, udev_device_get_action(d));
-                udev_device_unref(d);
-        }
+        udev_monitor_dispatch(m->queue_monitor, on_udev_queue, manager_resync, m);
         return 0;
 }
 

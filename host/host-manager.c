@@ -816,7 +816,9 @@ static void manager_process_net_device(Manager *m, struct udev_device *d, const 
 static int manager_enumerate(Manager *m);
 
 /* Events were lost: find every link again, drop the ones that are gone, rescan the VMs. */
-static void manager_resync(Manager *m) {
+static void manager_resync(void *userdata) {
+        Manager *m = userdata;
+
         log_warning("udev events were lost (the monitor's socket overflowed): resynchronising.");
         (void) manager_enumerate(m);
         for (size_t i = 0; i < m->n_links;) {
@@ -832,49 +834,39 @@ static void manager_resync(Manager *m) {
         manager_mark_all(m, REASON_DRIFT);
 }
 
+static void on_udev_device(struct udev_device *d, void *userdata) {
+        Manager *m = userdata;
+        const char *subsystem = udev_device_get_subsystem(d), *action = udev_device_get_action(d);
+
+        if (streq_ptr(subsystem, "net"))
+                manager_process_net_device(m, d, action, REASON_HOTPLUG);
+        else if (streq_ptr(subsystem, "module") && streq_ptr(action, "add")) {
+                /* br_netfilter (or any module) may have brought sysctl keys and vhost_net a tier. */
+                log_debug("Module %s loaded: re-checking sysctls and tier.", udev_device_get_sysname(d));
+                strv_free(m->sysctl_reported);
+                m->sysctl_reported = NULL;
+                if (m->sysctl_reason < REASON_HOTPLUG)
+                        m->sysctl_reason = REASON_HOTPLUG;
+                m->tier_dirty = true;
+                manager_schedule(m);
+        } else if (streq_ptr(subsystem, "misc")) {
+                m->tier_dirty = true;   /* /dev/kvm, /dev/vhost-net */
+                manager_schedule(m);
+        } else if (streq_ptr(subsystem, "queues")) {
+                /* A tap's active queues follow the guest's channels: re-read it. */
+                char name[IFNAMSIZ];
+                HostLink *l;
+
+                if (udev_queue_event_ifname(d, name, sizeof name) >= 0 &&
+                    (l = manager_find_link_by_name(m, name)) && l->initialized)
+                        host_link_mark(m, l, REASON_DRIFT);
+        }
+}
+
 static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
-        bool overflow = false;
 
-        for (;;) {
-                struct udev_device *d = udev_monitor_next(m->monitor, &overflow);
-                const char *subsystem, *action;
-
-                if (!d) {
-                        if (overflow) {
-                                overflow = false;
-                                manager_resync(m);
-                                continue;
-                        }
-                        break;
-                }
-                subsystem = udev_device_get_subsystem(d);
-                action = udev_device_get_action(d);
-                if (streq_ptr(subsystem, "net"))
-                        manager_process_net_device(m, d, action, REASON_HOTPLUG);
-                else if (streq_ptr(subsystem, "module") && streq_ptr(action, "add")) {
-                        /* br_netfilter (or any module) may have brought sysctl keys and vhost_net a tier. */
-                        log_debug("Module %s loaded: re-checking sysctls and tier.", udev_device_get_sysname(d));
-                        strv_free(m->sysctl_reported);
-                        m->sysctl_reported = NULL;
-                        if (m->sysctl_reason < REASON_HOTPLUG)
-                                m->sysctl_reason = REASON_HOTPLUG;
-                        m->tier_dirty = true;
-                        manager_schedule(m);
-                } else if (streq_ptr(subsystem, "misc")) {
-                        m->tier_dirty = true;   /* /dev/kvm, /dev/vhost-net */
-                        manager_schedule(m);
-                } else if (streq_ptr(subsystem, "queues")) {
-                        /* A tap's active queues follow the guest's channels: re-read it. */
-                        char name[IFNAMSIZ];
-                        HostLink *l;
-
-                        if (udev_queue_event_ifname(d, name, sizeof name) >= 0 &&
-                            (l = manager_find_link_by_name(m, name)) && l->initialized)
-                                host_link_mark(m, l, REASON_DRIFT);
-                }
-                udev_device_unref(d);
-        }
+        udev_monitor_dispatch(m->monitor, on_udev_device, manager_resync, m);
         return 0;
 }
 
