@@ -388,6 +388,7 @@ typedef struct Transaction {
         reply_parse_t parse;
         void *userdata;
         int parse_error;
+        unsigned n_messages;            /* data messages seen, good or bad */
         unsigned n_replies;
         char *extack;                   /* NLMSGERR_ATTR_MSG of a failed request */
 } Transaction;
@@ -398,6 +399,7 @@ static int transaction_data_cb(const struct nlmsghdr *nlh, void *data) {
 
         if (nlh->nlmsg_type != t->family || !t->parse)
                 return MNL_CB_OK;
+        t->n_messages++;
         /* Keep reading up to the ACK even when a reply is bad, so no stale datagram stays queued. */
         r = t->parse(nlh, t->userdata);
         if (r < 0) {
@@ -506,7 +508,9 @@ static int genl_transact(GenlSocket *s, struct nlmsghdr *req, uint16_t family, r
         seq = ++s->seq;
         if (seq == 0)   /* 0 would switch libmnl's sequence check off */
                 seq = s->seq = 1;
-        req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+        /* A GET is answered by its one reply (or an error): an acknowledgement after it would only
+         * cost another datagram. A SET is answered by the acknowledgement. */
+        req->nlmsg_flags |= NLM_F_REQUEST | (parse ? 0 : NLM_F_ACK);
         req->nlmsg_seq = seq;
         req->nlmsg_pid = 0;
 
@@ -534,7 +538,7 @@ static int genl_transact(GenlSocket *s, struct nlmsghdr *req, uint16_t family, r
                         r = negative_errno();
                         break;
                 }
-                if (r == MNL_CB_STOP) {
+                if (r == MNL_CB_STOP || (parse && t.n_messages > 0)) {
                         r = 0;
                         break;
                 }

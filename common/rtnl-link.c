@@ -103,6 +103,8 @@ static struct nl_sock *socket_open(void) {
          * RTM_NEWLINK of one link. */
         nl_socket_disable_msg_peek(sk);
         (void) nl_socket_set_msg_buf_size(sk, 65536);
+        /* Acknowledgements only where asked for (SETs): a GET's reply is its answer. */
+        nl_socket_disable_auto_ack(sk);
         return sk;
 }
 
@@ -241,8 +243,9 @@ static int request_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void 
         return NL_STOP;
 }
 
-/* Sends msg (libnl adds NLM_F_ACK) and reads the reply object, if one is expected, and the ack. */
-static int transact(RtnlLink *r, struct nl_msg *msg, Request *req, bool expect_reply) {
+/* Sends msg and reads the reply object (a GET) or the acknowledgement (a SET, built with NLM_F_ACK:
+ * the socket adds none by itself). An error answers either. */
+static int transact(RtnlLink *r, struct nl_msg *msg, Request *req) {
         struct nl_cb *cb;
         int k;
 
@@ -255,9 +258,6 @@ static int transact(RtnlLink *r, struct nl_msg *msg, Request *req, bool expect_r
         k = nl_send_auto(r->sk, msg);
         if (k >= 0)
                 k = nl_recvmsgs(r->sk, cb);
-        /* A GET's reply comes in its own datagram before the ack: read the ack too. */
-        if (k >= 0 && req->error == 0 && expect_reply)
-                k = nl_wait_for_ack(r->sk);
         nl_cb_put(cb);
         if (req->error < 0)
                 return req->error;
@@ -277,7 +277,7 @@ int rtnl_link_read(RtnlLink *r, int ifindex, NetdevSnapshot *snap) {
         k = rtnl_link_build_get_request(ifindex, NULL, &msg);
         if (k < 0)
                 return nl_to_errno(k);
-        k = transact(r, msg, &req, true);
+        k = transact(r, msg, &req);
         nlmsg_free(msg);
         free(req.extack);
         if (k < 0)
@@ -312,13 +312,13 @@ static int link_change_by_index(RtnlLink *r, int ifindex, struct rtnl_link *chan
         if (!orig)
                 return -ENOMEM;
         rtnl_link_set_ifindex(orig, ifindex);
-        k = rtnl_link_build_change_request(orig, change, 0, &msg);
+        k = rtnl_link_build_change_request(orig, change, NLM_F_ACK, &msg);
         if (k < 0) {
                 k = nl_to_errno(k);
                 goto finish;
         }
         nlmsg_hdr(msg)->nlmsg_type = RTM_SETLINK;
-        k = transact(r, msg, &req, false);
+        k = transact(r, msg, &req);
         if (k < 0 && ret_error && req.extack)
                 *ret_error = TAKE_PTR(req.extack);
 finish:

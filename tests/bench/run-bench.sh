@@ -401,6 +401,23 @@ section_storm() {
 median() { tr ' ' '\n' | sort -g | awk 'NF { v[++n] = $1 } END { print v[int((n + 1) / 2)] }'; }
 minmax() { tr ' ' '\n' | sort -g | awk 'NF { v[++n] = $1 } END { print v[1], v[n] }'; }
 
+# boot_shell_runs N [--as-written]: the shell recipe on the N existing links, SHELL_RUNS times (the
+# links put back in between); prints the median time.
+boot_shell_runs() {
+        local n=$1 run out all=
+        shift
+        for ((run = 0; run < SHELL_RUNS; run++)); do
+                out=$("$WATCH" --existing --prefix vb --count "$n" --mtu "$MTU" --channels "$CHANNELS" \
+                        --verify-xps -- bash "$RECIPE" "$@" vb "$n" "$CHANNELS" "$MTU") ||
+                        die "shell recipe $* (boot, $n links)"
+                all+=" $(get "$out" total_ms)"
+                "$FLOOR" --prefix vb --count "$n" --channels "$VETH_QUEUES" --mtu 1500 >/dev/null ||
+                        die "floor, putting back ($n links)"
+                settle
+        done
+        median <<<"$all"
+}
+
 section_boot() {
         local n run out all mm
         write_guest_policy yes
@@ -451,29 +468,11 @@ section_boot() {
                 done
                 put "boot.$n.floor_ms" "$(median <<<"$all")"
                 put "boot.$n.floor_cpu_ms" "$(median <<<"$cpu")"
-                all=
-                for ((run = 0; run < SHELL_RUNS; run++)); do
-                        out=$("$WATCH" --existing --prefix vb --count "$n" --mtu "$MTU" --channels "$CHANNELS" \
-                                --verify-xps -- bash "$RECIPE" vb "$n" "$CHANNELS" "$MTU") ||
-                                die "shell recipe (boot, $n links)"
-                        all+=" $(get "$out" total_ms)"
-                        "$FLOOR" --prefix vb --count "$n" --channels "$VETH_QUEUES" --mtu 1500 >/dev/null ||
-                                die "floor, putting back ($n links)"
-                        settle
-                done
-                put "boot.$n.shell_ms" "$(median <<<"$all")"
+                out=$(boot_shell_runs "$n") || exit 1
+                put "boot.$n.shell_ms" "$out"
                 # The guide's XPS line as written: `printf | tee` per queue.
-                all=
-                for ((run = 0; run < SHELL_RUNS; run++)); do
-                        out=$("$WATCH" --existing --prefix vb --count "$n" --mtu "$MTU" --channels "$CHANNELS" \
-                                --verify-xps -- bash "$RECIPE" --as-written vb "$n" "$CHANNELS" "$MTU") ||
-                                die "shell recipe as written (boot, $n links)"
-                        all+=" $(get "$out" total_ms)"
-                        "$FLOOR" --prefix vb --count "$n" --channels "$VETH_QUEUES" --mtu 1500 >/dev/null ||
-                                die "floor, putting back ($n links)"
-                        settle
-                done
-                put "boot.$n.shell_tee_ms" "$(median <<<"$all")"
+                out=$(boot_shell_runs "$n" --as-written) || exit 1
+                put "boot.$n.shell_tee_ms" "$out"
                 destroy_links veth vb
         done
 }
