@@ -108,6 +108,7 @@ TAP_QUEUES=4
 BOOT_SIZES="256 400"
 BOOT_RUNS=5
 SHELL_RUNS=3
+STORM_RUNS=3
 HOST_VMS=100
 PEER_NS=vntbench-peer   # the veths' other ends live there: only the measured end is in our namespace
 CLK_TCK=$(getconf CLK_TCK)
@@ -316,14 +317,14 @@ udev_link_remove() {
 # ===================================================================================================
 # Section: hotplug storms
 
-storm_one() {           # storm_one KIND N
-        local kind=$1 n=$2 prefix ch out c0 c1 u0 u1 k=$1.$2 sr
+storm_one() {           # storm_one KIND N RUN: one run of every storm; figures under storm.KIND.N.rRUN.*
+        local kind=$1 n=$2 prefix ch out c0 c1 u0 u1 k=$1.$2.r$3 sr
         prefix=$(kind_prefix "$kind")
         ch=$(kind_channels "$kind")
         local targets=(--mtu "$MTU")
         ((ch > 0)) && targets+=(--channels "$ch")
 
-        say "storm: $n $kind links"
+        say "storm: $n $kind links (run $(($3 + 1)) of $STORM_RUNS)"
         # udevd alone (no tuning), then the shell recipe on those same links.
         create_cmd "$kind" "$n" "$prefix"
         u0=$(udevd_cpu_ns)
@@ -386,11 +387,29 @@ storm_one() {           # storm_one KIND N
         destroy_links "$kind" "$prefix"
 }
 
+# Storms are short and a single one is at the mercy of whatever else the machine does: each is run
+# STORM_RUNS times and every figure is the median of the runs (min and max kept for the latency).
 section_storm() {
-        local kind n
+        local kind n run key all f
         for kind in veth tap; do
                 for n in $sizes; do
-                        storm_one "$kind" "$n"
+                        for ((run = 0; run < STORM_RUNS; run++)); do
+                                storm_one "$kind" "$n" "$run"
+                        done
+                        for key in "${!R[@]}"; do
+                                [[ $key == storm.$kind.$n.r0.* ]] || continue
+                                f=${key#storm.$kind.$n.r0.}
+                                all=
+                                for ((run = 0; run < STORM_RUNS; run++)); do
+                                        all+=" ${R[storm.$kind.$n.r$run.$f]}"
+                                done
+                                R[storm.$kind.$n.$f]=$(median <<<"$all")
+                                [ "$f" = vnt.last_after_last_announce_ms ] &&
+                                        R[storm.$kind.$n.$f.minmax]=$(minmax <<<"$all")
+                        done
+                        note "  storm $kind $n: medians of $STORM_RUNS runs, last tuned after last announced:" \
+                                "${R[storm.$kind.$n.vnt.last_after_last_announce_ms]} ms" \
+                                "(${R[storm.$kind.$n.vnt.last_after_last_announce_ms.minmax]})"
                 done
         done
 }
@@ -719,6 +738,9 @@ write_report() {
         echo "N links are created at once (\`ip -batch\` of N \`link add ... type veth\`, 8 tx/rx queues each, the"
         echo "peer ends in another network namespace so only the measured end exists here; or one process"
         echo "opening N taps with $TAP_QUEUES queues each, IFF_MULTI_QUEUE) in a sandbox with its own systemd-udevd."
+        echo "Every storm (each tuner's and the baselines') is run $STORM_RUNS times; each figure below is the"
+        echo "median of the runs, and the time from the last announcement to the last link tuned also shows the"
+        echo "smallest and largest of the runs."
         echo "The target state of every link: MTU $MTU, XPS one CPU per active transmit queue, and on veth"
         echo "rx/tx channels 8 -> $CHANNELS (taps have no ethtool channels). Offloads are left as they are."
         echo
@@ -753,7 +775,7 @@ write_report() {
                 for n in $sizes; do
                         k=storm.$kind.$n
                         [ -n "${R[$k.vnt.total_ms]:-}" ] || continue
-                        echo "| $n | ${R[$k.vnt.total_ms]} ms | ${R[$k.vnt.announced_last_ms]} ms | ${R[$k.vnt.last_after_last_announce_ms]} ms | ${R[$k.vnt.after_announce_p50_ms]} / ${R[$k.vnt.after_announce_p99_ms]} / ${R[$k.vnt.after_announce_max_ms]} ms | ${R[$k.vnt.after_init_p50_ms]} / ${R[$k.vnt.after_init_p99_ms]} ms | ${R[$k.vnt.self_p50_ms]} / ${R[$k.vnt.self_p99_ms]} ms |"
+                        echo "| $n | ${R[$k.vnt.total_ms]} ms | ${R[$k.vnt.announced_last_ms]} ms | ${R[$k.vnt.last_after_last_announce_ms]} ms (${R[$k.vnt.last_after_last_announce_ms.minmax]/ / - }) | ${R[$k.vnt.after_announce_p50_ms]} / ${R[$k.vnt.after_announce_p99_ms]} / ${R[$k.vnt.after_announce_max_ms]} ms | ${R[$k.vnt.after_init_p50_ms]} / ${R[$k.vnt.after_init_p99_ms]} ms | ${R[$k.vnt.self_p50_ms]} / ${R[$k.vnt.self_p99_ms]} ms |"
                 done
                 echo
                 echo "### $kind: time until every link is tuned, from the first \`link add\`"
