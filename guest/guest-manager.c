@@ -108,6 +108,7 @@ static void link_update_policy(Manager *m, Link *l) {
 }
 
 static void manager_follow_queues(Manager *m, Link *l);
+static void manager_open_queue_monitor(Manager *m, const char *ifname);
 
 static void link_reconcile(Manager *m, Link *l) {
         int r;
@@ -221,6 +222,9 @@ static void manager_process_net_device(Manager *m, struct udev_device *d, const 
         const char *drv = udev_device_get_property_value(d, "ID_NET_DRIVER");
         if (drv)
                 snprintf(l->driver, sizeof l->driver, "%s", drv);
+        /* "tun": the driver of tun/tap devices (netdev_queues_follow_users()). */
+        if (!m->queue_monitor && streq(l->driver, "tun"))
+                manager_open_queue_monitor(m, l->t.snap.name);
         if (!udev_device_is_initialized_or_no_udevd(m, d)) {
                 log_debug("%s: not initialized by udev yet, waiting.", l->t.snap.name);
                 return;
@@ -328,14 +332,13 @@ static int on_udev_queues(sd_event_source *s, int fd, uint32_t revents, void *us
 
 /* udev's "queues" events cost three system calls each, and every link brings 8-24 of them when it
  * appears or changes channels; they are needed only for links whose queues change unannounced
- * (taps). So the monitor is opened when the first such managed link is seen, and every such link
- * is read again then: a queue attached before the monitor was open is not missed. */
-static void manager_follow_queues(Manager *m, Link *l) {
+ * (taps). So the monitor is opened when the first tap is seen: from its udev event, before it is
+ * read (udev names the driver), or else when a read shows one. Links read before the monitor was
+ * open are read again: a queue attached meanwhile is not missed. */
+static void manager_open_queue_monitor(Manager *m, const char *ifname) {
         bool have_udevd;
         int r;
 
-        if (m->queue_monitor || !l->policy || !netdev_queues_follow_users(&l->t.snap))
-                return;
         r = udev_monitor_open(m->udev, (const char *const[]) { "queues", NULL }, &m->queue_monitor, &have_udevd);
         if (r >= 0) {
                 r = sd_event_add_io(m->event, &m->queue_source, udev_monitor_get_fd(m->queue_monitor), EPOLLIN,
@@ -345,15 +348,20 @@ static void manager_follow_queues(Manager *m, Link *l) {
         }
         if (r < 0) {
                 log_warning_errno(r, "Cannot follow the queues of %s: %m, queues its users attach later get no XPS "
-                                  "until the next reconcile", l->t.snap.name);
+                                  "until the next reconcile", ifname);
                 m->queue_monitor = udev_monitor_unref(m->queue_monitor);
                 return;
         }
-        log_debug("%s: its queues follow its users, following udev's queue events from now on.", l->t.snap.name);
+        log_debug("%s: its queues follow its users, following udev's queue events from now on.", ifname);
         for (size_t i = 0; i < m->n_links; i++)
                 if (m->links[i]->initialized && m->links[i]->policy &&
                     netdev_queues_follow_users(&m->links[i]->t.snap))
                         manager_mark_link(m, m->links[i], REASON_DRIFT);
+}
+
+static void manager_follow_queues(Manager *m, Link *l) {
+        if (!m->queue_monitor && l->policy && netdev_queues_follow_users(&l->t.snap))
+                manager_open_queue_monitor(m, l->t.snap.name);
 }
 
 static void enumerated_net_device(struct udev_device *d, void *userdata) {
