@@ -849,6 +849,29 @@ static void on_udev_device(struct udev_device *d, void *userdata) {
                         m->sysctl_reason = REASON_HOTPLUG;
                 m->tier_dirty = true;
                 manager_schedule(m);
+        } else if (streq_ptr(subsystem, "cpu") && action &&
+                   (streq(action, "online") || streq(action, "offline") || streq(action, "add") ||
+                    streq(action, "remove"))) {
+                /* The workers' places come from the CPUs online per node: compute them again. */
+                CpuTopology t = {};
+                int r = topology_read(NULL, &t);
+
+                if (r < 0) {
+                        log_warning_errno(r, "CPU %s %s, but the CPU topology cannot be read: %m; keeping the "
+                                          "previous one", strna(udev_device_get_sysname(d)), action);
+                        return;
+                }
+                log_info("CPU %s %s: placing the vhost workers again.", strna(udev_device_get_sysname(d)), action);
+                topology_done(&m->topology);
+                m->topology = t;
+                /* The kernel has moved threads off an offlined CPU (their affinity widened): read the
+                 * VMs' threads again before placing. */
+                for (size_t i = 0; i < m->n_vms; i++)
+                        m->vms[i]->dirty = true;
+                if (m->placement_reason < REASON_CPU)
+                        m->placement_reason = REASON_CPU;
+                m->placement_dirty = true;
+                manager_schedule(m);
         } else if (streq_ptr(subsystem, "misc")) {
                 m->tier_dirty = true;   /* /dev/kvm, /dev/vhost-net */
                 manager_schedule(m);
@@ -1636,7 +1659,7 @@ static int manager_open_sources(Manager *m) {
         m->udev = udev_new();
         if (!m->udev)
                 return log_oom();
-        r = udev_monitor_open(m->udev, (const char *const[]) { "net", "module", "misc", "queues", NULL }, &m->monitor, &m->have_udevd);
+        r = udev_monitor_open(m->udev, (const char *const[]) { "net", "module", "misc", "queues", "cpu", NULL }, &m->monitor, &m->have_udevd);
         if (r < 0)
                 return log_error_errno(r, "Cannot start the udev monitor: %m");
         if (!m->have_udevd)

@@ -149,6 +149,16 @@ if [ "$ncpu" -ge 2 ]; then
         check "worker moved off the pinned vCPU's CPU" wait_until 8 bash -c "[ \"\$(awk '/^Cpus_allowed_list:/ {print \$2}' /proc/$w1/status)\" != 0 ]"
 fi
 
+# ---- CPU hotplug: when a CPU goes offline the kernel widens the affinity of threads pinned to it
+# and announces it; the workers are placed again. Simulated without taking a CPU away: the affinity
+# widened by hand, the announcement a synthetic uevent of the last online CPU. ----
+last_cpu=$(awk -F'[-,]' '{ print $NF }' /sys/devices/system/cpu/online)
+taskset -p -c "$online" "${W0[1]}" >/dev/null
+echo online >"/sys/devices/system/cpu/cpu$last_cpu/uevent"
+check "CPU event logged" wait_until 5 grep -q "CPU cpu$last_cpu online: placing the vhost workers again" "$HOSTD_LOG"
+check "worker placed again after a CPU event" wait_until 5 \
+        bash -c "[[ \$(awk '/^Cpus_allowed_list:/ {print \$2}' /proc/${W0[1]}/status) =~ ^[0-9]+$ ]]"
+
 # ---- Diagnose: the host's view, while other calls are served ----
 bus --timeout=30 call org.vnettune.Host1 /org/vnettune/Host1 org.vnettune.Host1.Manager Diagnose uu 0 1500 \
         >"$WORK/diag" &
