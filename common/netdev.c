@@ -47,8 +47,13 @@ ChannelKind channels_kind(const Channels *c) {
         return CHANNEL_KIND_NONE;
 }
 
+/* tun/tap: IFLA_INFO_KIND and the driver's name are both "tun". */
+bool netdev_driver_queues_follow_users(const char *driver) {
+        return driver && strcmp(driver, "tun") == 0;
+}
+
 bool netdev_queues_follow_users(const NetdevSnapshot *s) {
-        return s->have_link && strcmp(s->kind, "tun") == 0;
+        return s->have_link && netdev_driver_queues_follow_users(s->kind);
 }
 
 uint32_t channels_current(const Channels *c) {

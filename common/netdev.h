@@ -76,6 +76,8 @@ ChannelKind channels_kind(const Channels *c);
  * file descriptors its users attach (IFF_MULTI_QUEUE), announced only by udev's "queues" events.
  * Every other driver changes them through ethtool (CHANNELS_NTF) or not at all once registered. */
 bool netdev_queues_follow_users(const NetdevSnapshot *s);
+/* The same from the driver's name (udev's ID_NET_DRIVER), before the device is read. */
+bool netdev_driver_queues_follow_users(const char *driver);
 /* Current and maximal "queue pairs" in the device's own flavour. */
 uint32_t channels_current(const Channels *c);
 uint32_t channels_max(const Channels *c);

@@ -154,11 +154,27 @@ int sysfs_read_driver(const char *ifname, char *ret, size_t size) {
         struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
         struct ifreq ifr = { .ifr_data = (void *) &info };
         snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = netdev_ioctl_socket();
         if (fd < 0)
-                return negative_errno();
+                return fd;
         if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
                 return negative_errno();
         snprintf(ret, size, "%.*s", (int) sizeof info.driver, info.driver);
+        return 0;
+}
+
+int netdev_ioctl_socket(void) {
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        return fd < 0 ? negative_errno() : fd;
+}
+
+int netdev_index_to_name(int ioctl_fd, int ifindex, char name[static IF_NAMESIZE]) {
+        struct ifreq ifr = { .ifr_ifindex = ifindex };
+
+        if (ioctl(ioctl_fd, SIOCGIFNAME, &ifr) < 0)
+                return errno == ENODEV || errno == ENXIO ? -ENODEV : negative_errno();
+        memcpy(name, ifr.ifr_name, IF_NAMESIZE);
+        name[IF_NAMESIZE - 1] = 0;
         return 0;
 }

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared link/sysctl tuning steps of the daemons' managers (see tuner.h). */
 #include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +19,15 @@ static int op_set_channels(void *userdata, int ifindex, const Channels *c, char 
 
 /* if_indextoname() opens and closes a socket for every call; one kept open does the same ioctl. */
 static int tuner_kernel_ifname(TunerKernel *k, int ifindex, char name[static IF_NAMESIZE]) {
-        struct ifreq ifr = { .ifr_ifindex = ifindex };
-
         if (!k->have_ioctl_fd) {
-                k->ioctl_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-                if (k->ioctl_fd < 0)
-                        return negative_errno();
+                int fd = netdev_ioctl_socket();
+
+                if (fd < 0)
+                        return fd;
+                k->ioctl_fd = fd;
                 k->have_ioctl_fd = true;
         }
-        if (ioctl(k->ioctl_fd, SIOCGIFNAME, &ifr) < 0)
-                return errno == ENODEV || errno == ENXIO ? -ENODEV : negative_errno();
-        memcpy(name, ifr.ifr_name, IF_NAMESIZE);
-        name[IF_NAMESIZE - 1] = 0;
-        return 0;
+        return netdev_index_to_name(k->ioctl_fd, ifindex, name);
 }
 
 void tuner_kernel_done(TunerKernel *k) {

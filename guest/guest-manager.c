@@ -222,8 +222,7 @@ static void manager_process_net_device(Manager *m, struct udev_device *d, const 
         const char *drv = udev_device_get_property_value(d, "ID_NET_DRIVER");
         if (drv)
                 snprintf(l->driver, sizeof l->driver, "%s", drv);
-        /* "tun": the driver of tun/tap devices (netdev_queues_follow_users()). */
-        if (!m->queue_monitor && streq(l->driver, "tun"))
+        if (!m->queue_monitor && netdev_driver_queues_follow_users(l->driver))
                 manager_open_queue_monitor(m, l->t.snap.name);
         if (!udev_device_is_initialized_or_no_udevd(m, d)) {
                 log_debug("%s: not initialized by udev yet, waiting.", l->t.snap.name);

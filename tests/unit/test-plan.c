@@ -1191,7 +1191,28 @@ static void test_baseline(void) {
         strv_free(vals);
 }
 
+/* Which devices change their queues without an ethtool notification (guestd follows udev's queue
+ * events only for those). */
+static void test_queues_follow_users(void) {
+        NetdevSnapshot s = { .have_link = true };
+
+        snprintf(s.kind, sizeof s.kind, "tun");
+        ASSERT_TRUE(netdev_queues_follow_users(&s));
+        snprintf(s.kind, sizeof s.kind, "veth");
+        ASSERT_TRUE(!netdev_queues_follow_users(&s));
+        s.kind[0] = 0;                  /* hardware, virtio_net */
+        ASSERT_TRUE(!netdev_queues_follow_users(&s));
+        snprintf(s.kind, sizeof s.kind, "tun");
+        s.have_link = false;            /* not read yet: nothing known */
+        ASSERT_TRUE(!netdev_queues_follow_users(&s));
+        ASSERT_TRUE(netdev_driver_queues_follow_users("tun"));
+        ASSERT_TRUE(!netdev_driver_queues_follow_users("virtio_net"));
+        ASSERT_TRUE(!netdev_driver_queues_follow_users(""));
+        ASSERT_TRUE(!netdev_driver_queues_follow_users(NULL));
+}
+
 int main(void) {
+        test_queues_follow_users();
         test_baseline();
         test_affinity();
         test_link_txqueuelen();
