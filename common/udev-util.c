@@ -106,3 +106,8 @@ int udev_queue_event_ifname(struct udev_device *d, char *ret, size_t size) {
         snprintf(ret, size, "%.*s", (int) (q - n), n);
         return 0;
 }
+
+bool udev_cpu_event_changes_online(const char *action) {
+        return action && (strcmp(action, "online") == 0 || strcmp(action, "offline") == 0 ||
+                          strcmp(action, "add") == 0 || strcmp(action, "remove") == 0);
+}

@@ -26,6 +26,9 @@ int udev_enumerate_net(struct udev *udev, udev_device_cb cb, void *userdata);
  * queues follow its users, or channels change): the device's name. -EINVAL for other paths. */
 int udev_queue_event_ifname(struct udev_device *d, char *ret, size_t size);
 
+/* Whether an event of the "cpu" subsystem may have changed the set of online CPUs. */
+bool udev_cpu_event_changes_online(const char *action);
+
 /* The ifindex of a net device event: the uevent's IFINDEX (the sysfs attribute is gone on
  * "remove"), else the attribute. 0 if none. */
 int udev_device_ifindex(struct udev_device *d);

@@ -300,9 +300,7 @@ static void on_udev_device(struct udev_device *d, void *userdata) {
 
         if (streq_ptr(subsystem, "net"))
                 manager_process_net_device(m, d, action, REASON_HOTPLUG);
-        else if (streq_ptr(subsystem, "cpu") && action &&
-                 (streq(action, "online") || streq(action, "offline") || streq(action, "add") ||
-                  streq(action, "remove"))) {
+        else if (streq_ptr(subsystem, "cpu") && udev_cpu_event_changes_online(action)) {
                 log_debug("CPU %s: %s", udev_device_get_sysname(d), action);
                 manager_read_online_cpus(m);
                 for (size_t i = 0; i < m->n_links; i++)

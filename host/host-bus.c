@@ -604,6 +604,8 @@ static const sd_bus_vtable link_vtable[] = {
 
 /* ---- setup and signals ---- */
 
+static int host_bus_request_name(Manager *m);
+
 int host_bus_setup(Manager *m) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r;
@@ -640,7 +642,7 @@ int host_bus_setup(Manager *m) {
         return m->started ? host_bus_request_name(m) : 0;
 }
 
-int host_bus_request_name(Manager *m) {
+static int host_bus_request_name(Manager *m) {
         int r;
 
         if (!m->bus)

@@ -5,8 +5,6 @@
 #include "host-manager.h"
 
 int host_bus_setup(Manager *m);
-/* Requests org.vnettune.Host1. */
-int host_bus_request_name(Manager *m);
 /* Called once the start's tuning is done: requests the name and lets the signals out. */
 void host_bus_start(Manager *m);
 void host_bus_link_added(Manager *m, HostLink *l);

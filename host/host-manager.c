@@ -849,9 +849,7 @@ static void on_udev_device(struct udev_device *d, void *userdata) {
                         m->sysctl_reason = REASON_HOTPLUG;
                 m->tier_dirty = true;
                 manager_schedule(m);
-        } else if (streq_ptr(subsystem, "cpu") && action &&
-                   (streq(action, "online") || streq(action, "offline") || streq(action, "add") ||
-                    streq(action, "remove"))) {
+        } else if (streq_ptr(subsystem, "cpu") && udev_cpu_event_changes_online(action)) {
                 /* The workers' places come from the CPUs online per node: compute them again. */
                 CpuTopology t = {};
                 int r = topology_read(NULL, &t);
